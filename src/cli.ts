@@ -1,0 +1,342 @@
+/**
+ * argv + environment -> options, and the usage text. Pure: argv and env are
+ * passed in, nothing here reads globals or exits (SPEC "Command line").
+ */
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { EXIT, SEND_EXIT, UsageError } from './errors.js';
+import { LEVEL } from './log.js';
+import { forwardedSignals, maxSignal, parseSignal } from './signal-table.js';
+import { parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
+
+/** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. See: pipe(7). */
+export const PIPE_BUF = 4096;
+
+export const DEFAULT_CREATE_MODE = 0o600;
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Everything the init needs to know, decided once. */
+export interface InitOptions {
+  command: 'init';
+  /** PROGRAM and its arguments (never empty). */
+  program: string[];
+  fifo?: string | undefined;
+  /** Mode for --create, or undefined when the FIFO must already exist. */
+  createMode?: number | undefined;
+  pipeSize?: number | undefined;
+  exec: boolean;
+  subreaper: boolean;
+  killProcessGroup: boolean;
+  parentDeathSignal?: number | undefined;
+  remapExitCodes: Set<number>;
+  /** FROM -> TO; TO 0 drops the signal. */
+  rewrite: Map<number, number>;
+  stopCommands: string[];
+  stopTimeoutMs: number;
+  warnOnReap: boolean;
+  verbosity: number;
+}
+
+export interface SendOptions {
+  command: 'send';
+  fifo: string;
+  timeoutMs: number;
+  /** Lines to send; undefined means "read lines from stdin". */
+  lines?: string[] | undefined;
+}
+
+export type Parsed = InitOptions | SendOptions | { command: 'help' | 'send-help' | 'version' };
+
+const INIT_OPTIONS = {
+  fifo: { type: 'string', short: 'f' },
+  create: { type: 'string' },
+  'pipe-size': { type: 'string' },
+  exec: { type: 'boolean' },
+  subreaper: { type: 'boolean', short: 's' },
+  'kill-group': { type: 'boolean', short: 'g' },
+  'pdeath-signal': { type: 'string', short: 'p' },
+  'expect-exit': { type: 'string', short: 'e', multiple: true },
+  rewrite: { type: 'string', short: 'r', multiple: true },
+  'stop-command': { type: 'string', multiple: true },
+  'stop-timeout': { type: 'string' },
+  'warn-reap': { type: 'boolean', short: 'w' },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const satisfies ParseArgsOptionsConfig;
+
+const SEND_OPTIONS = {
+  fifo: { type: 'string', short: 'f' },
+  timeout: { type: 'string', short: 't' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+/**
+ * Index where the option words end, so options stop at the first non-option
+ * word (as dumb-init): `fifo-init prog -v` gives `-v` to prog.
+ * Returns [optionWords, rest] with a literal `--` removed.
+ */
+export function splitAtProgram(args: readonly string[], config: ParseArgsOptionsConfig): [string[], string[]] {
+  const takesValue = new Set<string>();
+  for (const [long, spec] of Object.entries(config)) {
+    if (spec.type === 'string') {
+      takesValue.add(`--${long}`);
+      if (spec.short) takesValue.add(spec.short);
+    }
+  }
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i]!;
+    if (arg === '--') return [args.slice(0, i), args.slice(i + 1)];
+    if (!arg.startsWith('-') || arg === '-') break;
+    i += 1;
+    if (arg.startsWith('--')) {
+      if (!arg.includes('=') && takesValue.has(arg) && arg !== '--create') i += 1;
+      continue;
+    }
+    // A cluster of short options: the first one that takes a value eats the
+    // rest of the word, or the next word when nothing is left.
+    for (let k = 1; k < arg.length; k++) {
+      if (takesValue.has(arg[k]!)) {
+        if (k === arg.length - 1) i += 1;
+        break;
+      }
+    }
+  }
+  return [args.slice(0, i), args.slice(i)];
+}
+
+type Tokens = NonNullable<ReturnType<typeof parseArgs>['tokens']>;
+
+/** Runs parseArgs and turns its errors into one-line usage errors. */
+function parseOptionWords(words: string[], config: ParseArgsOptionsConfig, exitCode: number): Tokens {
+  // `--create` takes an optional value, which parseArgs cannot express.
+  const args = words.map((word) => (word === '--create' ? '--create=' : word));
+  try {
+    return parseArgs({ args, options: config, strict: true, allowPositionals: false, tokens: true }).tokens;
+  } catch (error) {
+    const message = (error as Error).message;
+    const option = /'([^']+)'/.exec(message)?.[1]?.split(',').pop()?.trim().split(' ')[0] ?? '';
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${option}'`, exitCode);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      if (/argument missing/.test(message)) throw new UsageError(`option '${option}' needs a value`, exitCode);
+      throw new UsageError(`option '${option}' takes no value`, exitCode);
+    }
+    throw new UsageError(message.split('\n')[0]!, exitCode);
+  }
+}
+
+/** True for a set environment flag; "0", "false", "no" and "" turn it off. */
+export function envFlag(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  return !['', '0', 'false', 'no', 'off'].includes(value.trim().toLowerCase());
+}
+
+function bad(what: string, value: string, expected: string): never {
+  throw new UsageError(`invalid ${what} '${value}': expected ${expected}`);
+}
+
+function signalArg(what: string, text: string, allowZero = false): number {
+  const signal = parseSignal(text, undefined, allowZero);
+  if (signal === undefined) bad(what, text, allowZero ? 'a signal name or number, or 0/DROP' : 'a signal name or number');
+  return signal;
+}
+
+/** A signal the init can receive and forward (so `-p` and `--rewrite FROM` can ever happen). */
+function forwardableArg(what: string, text: string): number {
+  const signal = signalArg(what, text);
+  if (!forwardedSignals().some((entry) => entry.number === signal)) {
+    throw new UsageError(`invalid ${what} '${text}': fifo-init cannot catch that signal, so it is never forwarded`);
+  }
+  return signal;
+}
+
+/** `TERM:USR1`, `15:0`, `SIGHUP:DROP`. */
+export function parseRewrite(text: string): [number, number] {
+  const parts = text.split(':');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) bad('--rewrite', text, 'FROM:TO, e.g. TERM:USR1 or HUP:DROP');
+  const from = forwardableArg('--rewrite', parts[0]);
+  const to = /^drop$/i.test(parts[1]) ? 0 : signalArg('--rewrite', parts[1], true);
+  if (to > maxSignal()) bad('--rewrite', text, 'a signal number up to ' + maxSignal());
+  return [from, to];
+}
+
+function parseCreate(value: string): number {
+  if (value === '') return DEFAULT_CREATE_MODE;
+  const mode = parseMode(value);
+  if (mode === undefined) bad('--create mode', value, 'an octal mode such as 0600 or 0660');
+  return mode;
+}
+
+/** FIFO_INIT_CREATE: a flag ("1", "true") for the default mode, or an octal mode. */
+function envCreate(value: string | undefined): number | undefined {
+  if (value === undefined || !envFlag(value)) return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())) return DEFAULT_CREATE_MODE;
+  const mode = parseMode(value);
+  if (mode === undefined) bad('FIFO_INIT_CREATE', value, 'a flag (1) or an octal mode such as 0660');
+  return mode;
+}
+
+function verbosityFrom(env: Env, count: number): number {
+  const fromEnv = env.FIFO_INIT_VERBOSITY;
+  let base: number = LEVEL.WARN;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (!/^[0-3]$/.test(fromEnv.trim())) bad('FIFO_INIT_VERBOSITY', fromEnv, 'a level from 0 to 3');
+    base = Number(fromEnv);
+  }
+  return Math.min(LEVEL.DEBUG, base + count);
+}
+
+function stopCommandCheck(commands: string[]): string[] {
+  for (const command of commands) {
+    if (command.includes('\n')) bad('--stop-command', command, 'one line (no newline inside)');
+    if (Buffer.byteLength(command) + 1 > PIPE_BUF) {
+      bad('--stop-command', `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
+    }
+  }
+  return commands;
+}
+
+/**
+ * Parses `fifo-init [OPTIONS] [--] PROGRAM [ARGS...]` and `fifo-init send ...`.
+ * `args` excludes the executable itself. Throws UsageError on any bad input.
+ */
+export function parseCommandLine(args: readonly string[], env: Env): Parsed {
+  if (args[0] === 'send') return parseSend(args.slice(1), env);
+  const [words, program] = splitAtProgram(args, INIT_OPTIONS);
+  const tokens = parseOptionWords(words, INIT_OPTIONS, EXIT.INIT_FAILED);
+  const seen = new Map<string, string[]>();
+  let verboseCount = 0;
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'verbose') verboseCount += 1;
+    seen.set(token.name, [...(seen.get(token.name) ?? []), token.value ?? '']);
+  }
+  const one = (name: string): string | undefined => seen.get(name)?.at(-1);
+  const all = (name: string): string[] => seen.get(name) ?? [];
+
+  if (seen.has('help')) return { command: 'help' };
+  if (seen.has('version')) return { command: 'version' };
+  if (program.length === 0 || program[0] === '') throw new UsageError('no PROGRAM given: say what to run, e.g. fifo-init --fifo /service/command_pipe -- myservice');
+
+  const fifo = one('fifo') ?? (env.FIFO_INIT_FIFO || undefined);
+  if (fifo === '') bad('--fifo', fifo, 'a path');
+  const createText = one('create');
+  const createMode = createText !== undefined ? parseCreate(createText) : envCreate(env.FIFO_INIT_CREATE);
+
+  const pipeSizeText = one('pipe-size') ?? (env.FIFO_INIT_PIPE_SIZE || undefined);
+  const pipeSize = pipeSizeText === undefined ? undefined : (parseSize(pipeSizeText) ?? bad('--pipe-size', pipeSizeText, 'a byte size such as 65536, 64k or 1M'));
+
+  const pdeath = one('pdeath-signal');
+  const remapExitCodes = new Set(all('expect-exit').map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
+  const rewrite = new Map(all('rewrite').map(parseRewrite));
+
+  const stopCommands = stopCommandCheck(
+    all('stop-command').length > 0 ? all('stop-command') : (env.FIFO_INIT_STOP_COMMAND ?? '').split('\n').filter((line) => line !== ''),
+  );
+  const stopTimeoutText = one('stop-timeout') ?? (env.FIFO_INIT_STOP_TIMEOUT || undefined);
+  const stopTimeoutMs =
+    stopTimeoutText === undefined
+      ? DEFAULT_STOP_TIMEOUT_MS
+      : (parseDuration(stopTimeoutText) ?? bad('--stop-timeout', stopTimeoutText, 'a duration such as 500ms, 30s or 2m'));
+
+  const exec = seen.has('exec');
+  if (fifo === undefined) {
+    if (stopCommands.length > 0) throw new UsageError('--stop-command needs --fifo: the stop command is written into the FIFO');
+    if (createMode !== undefined) throw new UsageError('--create needs --fifo: it says which FIFO to create');
+    if (pipeSize !== undefined) throw new UsageError('--pipe-size needs --fifo');
+  }
+  if (exec && stopCommands.length > 0) {
+    throw new UsageError('--stop-command cannot work with --exec: nothing of fifo-init stays to write it');
+  }
+
+  return {
+    command: 'init',
+    program,
+    fifo,
+    createMode,
+    pipeSize,
+    exec,
+    subreaper: seen.has('subreaper') || envFlag(env.TINI_SUBREAPER) || envFlag(env.FIFO_INIT_SUBREAPER),
+    killProcessGroup: seen.has('kill-group') || envFlag(env.TINI_KILL_PROCESS_GROUP) || envFlag(env.FIFO_INIT_KILL_PROCESS_GROUP),
+    parentDeathSignal: pdeath === undefined ? undefined : forwardableArg('-p', pdeath),
+    remapExitCodes,
+    rewrite,
+    stopCommands,
+    stopTimeoutMs,
+    warnOnReap: seen.has('warn-reap'),
+    verbosity: verbosityFrom(env, verboseCount),
+  };
+}
+
+function parseSend(args: readonly string[], env: Env): Parsed {
+  const [words, text] = splitAtProgram(args, SEND_OPTIONS);
+  const tokens = parseOptionWords(words, SEND_OPTIONS, SEND_EXIT.USAGE);
+  const value = (name: string) => tokens.findLast((t) => t.kind === 'option' && t.name === name);
+  if (value('help')) return { command: 'send-help' };
+  const fifo = (value('fifo') as { value?: string } | undefined)?.value ?? (env.FIFO_INIT_FIFO || undefined);
+  if (!fifo) throw new UsageError('send needs the FIFO: give --fifo PATH or set FIFO_INIT_FIFO', SEND_EXIT.USAGE);
+  const timeoutText = (value('timeout') as { value?: string } | undefined)?.value;
+  let timeoutMs = DEFAULT_SEND_TIMEOUT_MS;
+  if (timeoutText !== undefined) {
+    const parsed = parseDuration(timeoutText);
+    if (parsed === undefined) {
+      throw new UsageError(`invalid --timeout '${timeoutText}': expected a duration such as 500ms, 5s or 1m`, SEND_EXIT.USAGE);
+    }
+    timeoutMs = parsed;
+  }
+  return { command: 'send', fifo, timeoutMs, lines: text.length > 0 ? text : undefined };
+}
+
+export const USAGE = `Usage:
+  fifo-init [OPTIONS] [--] PROGRAM [ARGS...]
+  fifo-init send [--fifo PATH] [--timeout DURATION] [--] [TEXT...]
+  fifo-init --help | --version
+
+Runs PROGRAM as a container init: forwards signals, reaps zombies, exits with
+PROGRAM's code (128+N when signal N killed it), and gives PROGRAM a FIFO as
+stdin so anyone who can write the FIFO can type into its console.
+Options stop at the first word that is not an option.
+
+Options:
+  -f, --fifo PATH           FIFO to give PROGRAM as stdin (env FIFO_INIT_FIFO)
+      --create[=MODE]       create the FIFO if missing, mode exactly MODE
+                            (octal, default 0600) (env FIFO_INIT_CREATE)
+      --pipe-size BYTES     grow the FIFO buffer, e.g. 64k, 1M (env FIFO_INIT_PIPE_SIZE)
+      --exec                check and open the FIFO, then become PROGRAM
+  -s                        register as child subreaper (automatic when not PID 1)
+                            (env TINI_SUBREAPER, FIFO_INIT_SUBREAPER)
+  -g                        forward signals to PROGRAM's whole process group
+                            (env TINI_KILL_PROCESS_GROUP, FIFO_INIT_KILL_PROCESS_GROUP)
+  -p SIGNAL                 parent-death signal for fifo-init (forwarded)
+  -e CODE                   remap exit code CODE to 0 (repeatable)
+  -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
+      --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
+                            forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
+      --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
+                            (default 10s) (env FIFO_INIT_STOP_TIMEOUT)
+  -w                        log each reaped zombie
+  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3)
+  -h, --help                this text
+      --version             the version
+
+Exit codes: PROGRAM's own; 128+N if signal N killed it; 125 fifo-init failed
+(usage, FIFO check); 126 PROGRAM not executable; 127 PROGRAM not found.
+`;
+
+export const SEND_USAGE = `Usage: fifo-init send [--fifo PATH] [--timeout DURATION] [--] [TEXT...]
+
+Writes each TEXT (or each line of stdin) as one line into the FIFO, each with
+one atomic write(). Never hangs: fails at once when no service reads the FIFO.
+
+Options:
+  -f, --fifo PATH         the FIFO (env FIFO_INIT_FIFO)
+  -t, --timeout DURATION  how long to wait while the FIFO is full (default 5s)
+  -h, --help              this text
+
+Exit codes: 0 written; 64 usage; 65 line longer than 4095 bytes; 66 FIFO missing
+or not a FIFO; 69 no reader (service not running); 75 timed out.
+`;

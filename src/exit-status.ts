@@ -1,0 +1,37 @@
+/**
+ * Wait-status decoding and the exit-code rule (SPEC "Behaviour of the init" 6).
+ * Pure: no process, no libc.
+ */
+
+/** How a child ended, as plain data. */
+export type Termination =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signal: number; coreDumped: boolean };
+
+/**
+ * Decodes a waitpid(2) status word as glibc's W* macros do.
+ * Stopped/continued states never reach us (no WUNTRACED/WCONTINUED).
+ * See: <bits/waitstatus.h>.
+ */
+export function decodeWaitStatus(status: number): Termination {
+  const signal = status & 0x7f;
+  if (signal === 0) return { kind: 'exited', code: (status >> 8) & 0xff };
+  if (signal === 0x7f) throw new RangeError(`wait status ${status} is a stopped child, not a termination`);
+  return { kind: 'signaled', signal, coreDumped: (status & 0x80) !== 0 };
+}
+
+/**
+ * The init's exit code for PROGRAM's termination: its code, or 128+N for
+ * signal N (the shell's convention, as tini), then `-e` remaps a code to 0.
+ */
+export function exitCodeFor(termination: Termination, remapToZero: ReadonlySet<number> = new Set()): number {
+  const code = termination.kind === 'exited' ? termination.code : 128 + termination.signal;
+  return remapToZero.has(code) ? 0 : code;
+}
+
+/** "exited with 3", "killed by signal 9 (core dumped)", for logs. */
+export function describeTermination(termination: Termination, signalName?: (n: number) => string): string {
+  if (termination.kind === 'exited') return `exited with ${termination.code}`;
+  const name = signalName ? signalName(termination.signal) : String(termination.signal);
+  return `killed by signal ${name}${termination.coreDumped ? ' (core dumped)' : ''}`;
+}

@@ -1,0 +1,38 @@
+import { writeSync } from 'node:fs';
+
+/** Verbosity levels (SPEC: 0 errors only, 1 default adds warnings). */
+export const LEVEL = { ERROR: 0, WARN: 1, INFO: 2, DEBUG: 3 } as const;
+
+/** The one stderr logger: every line is prefixed `fifo-init:`. */
+export interface Logger {
+  readonly level: number;
+  error(message: string): void;
+  warn(message: string): void;
+  /** Something an operator wants to see by default (level 1), that is not a problem. */
+  notice(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+}
+
+/**
+ * A logger writing synchronously to fd 2, so a line is never lost when the
+ * init exits right after it (process.exit does not wait for async writes).
+ */
+export function createLogger(level: number, fd = 2): Logger {
+  const line = (min: number, tag: string) => (message: string) => {
+    if (level < min) return;
+    try {
+      writeSync(fd, `fifo-init: ${tag}${message}\n`);
+    } catch {
+      // stderr closed or full: logging must never take the init down.
+    }
+  };
+  return {
+    level,
+    error: line(LEVEL.ERROR, ''),
+    warn: line(LEVEL.WARN, 'warning: '),
+    notice: line(LEVEL.WARN, ''),
+    info: line(LEVEL.INFO, ''),
+    debug: line(LEVEL.DEBUG, ''),
+  };
+}

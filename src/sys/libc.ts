@@ -1,0 +1,271 @@
+/**
+ * The only module that touches `node:ffi`: libc signatures declared once, and
+ * typed wrappers that read errno right after each call and throw a SysError
+ * naming the call. Everything else in fifo-init calls these wrappers.
+ *
+ * See: PLATFORM.md "node:ffi" (signature keys are `arguments`/`return` in 26.10).
+ */
+import * as ffi from 'node:ffi';
+import { SysError } from '../errors.js';
+
+const SIGNATURES = {
+  __errno_location: { arguments: [], return: 'pointer' },
+  waitpid: { arguments: ['i32', 'pointer', 'i32'], return: 'i32' },
+  prctl: { arguments: ['i32', 'u64', 'u64', 'u64', 'u64'], return: 'i32' },
+  mkfifo: { arguments: ['string', 'u32'], return: 'i32' },
+  // fcntl is variadic; with integer arguments only, the x86_64 and aarch64
+  // Linux calling conventions pass them exactly as for a fixed signature.
+  fcntl: { arguments: ['i32', 'i32', 'i32'], return: 'i32' },
+  dup2: { arguments: ['i32', 'i32'], return: 'i32' },
+  signal: { arguments: ['i32', 'pointer'], return: 'pointer' },
+  sigprocmask: { arguments: ['i32', 'pointer', 'pointer'], return: 'i32' },
+  sigemptyset: { arguments: ['pointer'], return: 'i32' },
+  sigfillset: { arguments: ['pointer'], return: 'i32' },
+  getpgrp: { arguments: [], return: 'i32' },
+  tcgetpgrp: { arguments: ['i32'], return: 'i32' },
+  tcsetpgrp: { arguments: ['i32', 'i32'], return: 'i32' },
+  isatty: { arguments: ['i32'], return: 'i32' },
+  strerror: { arguments: ['i32'], return: 'pointer' },
+  posix_spawnp: {
+    arguments: ['pointer', 'string', 'pointer', 'pointer', 'pointer', 'pointer'],
+    return: 'i32',
+  },
+  posix_spawn_file_actions_init: { arguments: ['pointer'], return: 'i32' },
+  posix_spawn_file_actions_destroy: { arguments: ['pointer'], return: 'i32' },
+  posix_spawn_file_actions_adddup2: { arguments: ['pointer', 'i32', 'i32'], return: 'i32' },
+  posix_spawnattr_init: { arguments: ['pointer'], return: 'i32' },
+  posix_spawnattr_destroy: { arguments: ['pointer'], return: 'i32' },
+  posix_spawnattr_setflags: { arguments: ['pointer', 'i16'], return: 'i32' },
+  posix_spawnattr_setpgroup: { arguments: ['pointer', 'i32'], return: 'i32' },
+  posix_spawnattr_setsigdefault: { arguments: ['pointer', 'pointer'], return: 'i32' },
+  posix_spawnattr_setsigmask: { arguments: ['pointer', 'pointer'], return: 'i32' },
+} as const;
+
+const lib = ffi.dlopen(null, SIGNATURES);
+const c = lib.functions;
+
+/**
+ * glibc >= 2.35 makes the child call tcsetpgrp() between fork and exec, so
+ * PROGRAM is the terminal's foreground group before it runs a single
+ * instruction (tini does the same in its child). Optional: older libcs lack it.
+ * See: posix_spawn_file_actions_addtcsetpgrp_np(3).
+ */
+const addtcsetpgrp = ((): ((fa: Buffer, fd: number) => number) | undefined => {
+  try {
+    return lib.lib.getFunction('posix_spawn_file_actions_addtcsetpgrp_np', {
+      arguments: ['pointer', 'i32'],
+      return: 'i32',
+    }) as (fa: Buffer, fd: number) => number;
+  } catch {
+    return undefined;
+  }
+})();
+
+const environPointer = ffi.dlsym(lib.lib, 'environ');
+
+function errno(): number {
+  return ffi.getInt32(c.__errno_location() as bigint, 0);
+}
+
+/** strerror(3): "No such file or directory". */
+function describe(errnoValue: number): string {
+  return ffi.toString(c.strerror(errnoValue) as bigint) ?? `errno ${errnoValue}`;
+}
+
+function sysError(call: string, errnoValue: number): SysError {
+  return new SysError(call, errnoValue, describe(errnoValue));
+}
+
+/** Calls that return -1 and set errno. */
+function check(call: string, result: number): number {
+  if (result === -1) throw sysError(call, errno());
+  return result;
+}
+
+/** posix_spawn* calls return the error number itself. */
+function checkReturned(call: string, result: number): void {
+  if (result !== 0) throw sysError(call, result);
+}
+
+export const WNOHANG = 1;
+const PR_SET_PDEATHSIG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const FD_CLOEXEC = 1;
+const O_NONBLOCK = 0o4000;
+const F_SETPIPE_SZ = 1031;
+const F_GETPIPE_SZ = 1032;
+const SIG_SETMASK = 2;
+const SIG_DFL = 0n;
+const SIG_IGN = 1n;
+const SIG_ERR = 0xffffffffffffffffn;
+
+/** Reaps one child; returns [pid, wait status], or [0, 0] when none is ready (WNOHANG). */
+export function waitpid(pid: number, options: number): [number, number] {
+  const status = Buffer.alloc(4);
+  const got = check('waitpid', c.waitpid(pid, status, options) as number);
+  return [got, status.readInt32LE(0)];
+}
+
+export function setChildSubreaper(): void {
+  check('prctl(PR_SET_CHILD_SUBREAPER)', c.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) as number);
+}
+
+export function setParentDeathSignal(signal: number): void {
+  check('prctl(PR_SET_PDEATHSIG)', c.prctl(PR_SET_PDEATHSIG, BigInt(signal), 0n, 0n, 0n) as number);
+}
+
+export function mkfifo(path: string, mode: number): void {
+  check(`mkfifo(${path})`, c.mkfifo(path, mode) as number);
+}
+
+/** Sets or clears FD_CLOEXEC on one descriptor. */
+export function setCloseOnExec(fd: number, on: boolean): void {
+  const flags = check('fcntl(F_GETFD)', c.fcntl(fd, F_GETFD, 0) as number);
+  const next = on ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+  if (next !== flags) check('fcntl(F_SETFD)', c.fcntl(fd, F_SETFD, next) as number);
+}
+
+/** Sets or clears O_NONBLOCK (shared by every descriptor of the open file description). */
+export function setNonBlocking(fd: number, on: boolean): void {
+  const flags = check('fcntl(F_GETFL)', c.fcntl(fd, F_GETFL, 0) as number);
+  const next = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK;
+  if (next !== flags) check('fcntl(F_SETFL)', c.fcntl(fd, F_SETFL, next) as number);
+}
+
+/** F_SETPIPE_SZ; returns the size the kernel actually set (it rounds up to pages). */
+export function setPipeSize(fd: number, bytes: number): number {
+  return check('fcntl(F_SETPIPE_SZ)', c.fcntl(fd, F_SETPIPE_SZ, bytes) as number);
+}
+
+export function getPipeSize(fd: number): number {
+  return check('fcntl(F_GETPIPE_SZ)', c.fcntl(fd, F_GETPIPE_SZ, 0) as number);
+}
+
+export function dup2(from: number, to: number): void {
+  check('dup2', c.dup2(from, to) as number);
+}
+
+function setDisposition(signal: number, handler: bigint): void {
+  const previous = c.signal(signal, handler) as bigint;
+  if (previous === SIG_ERR) throw sysError(`signal(${signal})`, errno());
+}
+
+/** SIG_IGN for one signal (used for SIGTTIN/SIGTTOU, as tini). */
+export function ignoreSignal(signal: number): void {
+  setDisposition(signal, SIG_IGN);
+}
+
+/**
+ * Puts every signal's disposition back to SIG_DFL and empties the signal mask,
+ * for `--exec`: execve keeps SIG_IGN (Node ignores SIGPIPE) and the mask.
+ * Signals glibc reserves for itself (32, 33) refuse with EINVAL and are skipped.
+ */
+export function resetAllSignals(lastSignal: number): void {
+  for (let signal = 1; signal <= lastSignal; signal++) {
+    if (signal === 9 || signal === 19) continue; // SIGKILL, SIGSTOP: cannot be changed
+    c.signal(signal, SIG_DFL);
+  }
+  const empty = Buffer.alloc(128);
+  c.sigemptyset(empty);
+  check('sigprocmask', c.sigprocmask(SIG_SETMASK, empty, 0n) as number);
+}
+
+export function isatty(fd: number): boolean {
+  return (c.isatty(fd) as number) === 1;
+}
+
+/** The terminal's foreground process group, or -1 when fd is not our terminal. */
+export function tcgetpgrp(fd: number): number {
+  return c.tcgetpgrp(fd) as number;
+}
+
+/** Makes process group `pgrp` the terminal's foreground group (SIGTTOU must be ignored). */
+export function tcsetpgrp(fd: number, pgrp: number): void {
+  check('tcsetpgrp', c.tcsetpgrp(fd, pgrp) as number);
+}
+
+export function getpgrp(): number {
+  return c.getpgrp() as number;
+}
+
+/** What `spawn` needs: the program, its argv, and the plumbing for the child. */
+export interface SpawnRequest {
+  /** argv[0] is looked up in PATH as execvp(3) does. */
+  argv: readonly string[];
+  /** Descriptor to become the child's fd 0, or undefined to inherit fd 0. */
+  stdinFd?: number | undefined;
+  /** A descriptor on our terminal, when PROGRAM should become its foreground group. */
+  foregroundTtyFd?: number | undefined;
+}
+
+const POSIX_SPAWN_SETPGROUP = 0x02;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+
+/** NUL-terminated strings and the `char *[]` pointing at them; keep the result referenced while C uses it. */
+function cStringArray(values: readonly string[]): { array: Buffer; keep: Buffer[] } {
+  const keep = values.map((value) => Buffer.from(`${value}\0`, 'utf8'));
+  const array = Buffer.alloc((keep.length + 1) * 8);
+  keep.forEach((buffer, i) => array.writeBigUInt64LE(ffi.getRawPointer(buffer), i * 8));
+  return { array, keep };
+}
+
+/**
+ * posix_spawnp with: PROGRAM in its own process group, every signal at its
+ * default disposition, an empty mask, the environment exactly as we got it
+ * (libc's `environ`, so NODE_OPTIONS and any oddity pass through untouched),
+ * optional fd 0 and optional terminal foreground. Returns the child's pid.
+ * Throws SysError whose errno is the exec failure (ENOENT, EACCES, ...).
+ */
+export function spawn(request: SpawnRequest): number {
+  const fileActions = Buffer.alloc(256);
+  const attributes = Buffer.alloc(512);
+  const allSignals = Buffer.alloc(128);
+  const noSignals = Buffer.alloc(128);
+  const pid = Buffer.alloc(4);
+  const argv = cStringArray(request.argv);
+  checkReturned('posix_spawn_file_actions_init', c.posix_spawn_file_actions_init(fileActions) as number);
+  checkReturned('posix_spawnattr_init', c.posix_spawnattr_init(attributes) as number);
+  try {
+    // The terminal action runs first: it needs the terminal on its own fd,
+    // before fd 0 may be replaced by the FIFO.
+    if (request.foregroundTtyFd !== undefined && addtcsetpgrp !== undefined) {
+      checkReturned('posix_spawn_file_actions_addtcsetpgrp_np', addtcsetpgrp(fileActions, request.foregroundTtyFd));
+    }
+    if (request.stdinFd !== undefined) {
+      checkReturned(
+        'posix_spawn_file_actions_adddup2',
+        c.posix_spawn_file_actions_adddup2(fileActions, request.stdinFd, 0) as number,
+      );
+    }
+    c.sigfillset(allSignals);
+    // sigfillset leaves out the two real-time signals glibc keeps for itself
+    // (32, 33), and its spawn helper then sets them to SIG_IGN, which exec
+    // would pass on to PROGRAM. Set their bits by hand so PROGRAM gets SIG_DFL.
+    // See: glibc sysdeps/unix/sysv/linux/spawni.c, signal(7) "Real-time signals".
+    for (const signal of [32, 33]) allSignals[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
+    c.sigemptyset(noSignals);
+    checkReturned(
+      'posix_spawnattr_setflags',
+      c.posix_spawnattr_setflags(attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK) as number,
+    );
+    checkReturned('posix_spawnattr_setpgroup', c.posix_spawnattr_setpgroup(attributes, 0) as number);
+    checkReturned('posix_spawnattr_setsigdefault', c.posix_spawnattr_setsigdefault(attributes, allSignals) as number);
+    checkReturned('posix_spawnattr_setsigmask', c.posix_spawnattr_setsigmask(attributes, noSignals) as number);
+    const environ = ffi.getUint64(environPointer, 0);
+    const result = c.posix_spawnp(pid, request.argv[0]!, fileActions, attributes, argv.array, environ) as number;
+    checkReturned(`exec ${request.argv[0]}`, result);
+    return pid.readInt32LE(0);
+  } finally {
+    c.posix_spawn_file_actions_destroy(fileActions);
+    c.posix_spawnattr_destroy(attributes);
+    void argv.keep;
+  }
+}
+
+/** True when the libc can hand the terminal to the child (glibc >= 2.35). */
+export const canSetForeground = addtcsetpgrp !== undefined;
