@@ -33,12 +33,14 @@ export function sendSignal(target: ForwardTarget, signal: number, log: Logger): 
  * Installs the handlers: `onSignal` for each forwardable signal, `onChild`
  * for SIGCHLD; SIGTTIN/SIGTTOU are set to SIG_IGN as tini does, so a
  * backgrounded init is never stopped by its terminal.
- * (SIGUSR1 never opens the inspector: the executable runs with --disable-sigusr1.)
+ * (SIGUSR1 never opens the inspector: the executable runs with --disable-sigusr1,
+ * which leaves SIGUSR1 blocked in every thread; it is unblocked here.)
  */
 export function installSignalHandlers(onSignal: (signal: number) => void, onChild: () => void): void {
   libc.ignoreSignal(constants.signals.SIGTTIN);
   libc.ignoreSignal(constants.signals.SIGTTOU);
   for (const entry of forwardedSignals()) {
+    libc.unblockSignal(entry.number);
     process.on(entry.name as NodeJS.Signals, () => onSignal(entry.number));
   }
   process.on('SIGCHLD', onChild);

@@ -174,6 +174,29 @@ export function resetAllSignals(lastSignal: number): void {
   check('sigprocmask', c.sigprocmask(SIG_SETMASK, empty, 0n) as number);
 }
 
+const SIG_UNBLOCK = 1;
+
+/**
+ * sigaddset by hand: glibc's refuses its reserved signals (32, 33), and the
+ * Linux sigset_t is a plain bit array (bit N-1 for signal N, little-endian words).
+ */
+function addToSignalSet(set: Buffer, signal: number): void {
+  set[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
+}
+
+/**
+ * Unblocks one signal in the calling (main) thread. With --disable-sigusr1
+ * Node still starts every thread with SIGUSR1 blocked, so without this a
+ * SIGUSR1 for PROGRAM would never reach our handler. Other threads keep it
+ * blocked, so the kernel delivers it to the main thread, where libuv waits.
+ */
+export function unblockSignal(signal: number): void {
+  const set = Buffer.alloc(128);
+  c.sigemptyset(set);
+  addToSignalSet(set, signal);
+  check('sigprocmask(SIG_UNBLOCK)', c.sigprocmask(SIG_UNBLOCK, set, 0n) as number);
+}
+
 export function isatty(fd: number): boolean {
   return (c.isatty(fd) as number) === 1;
 }
@@ -247,7 +270,7 @@ export function spawn(request: SpawnRequest): number {
     // (32, 33), and its spawn helper then sets them to SIG_IGN, which exec
     // would pass on to PROGRAM. Set their bits by hand so PROGRAM gets SIG_DFL.
     // See: glibc sysdeps/unix/sysv/linux/spawni.c, signal(7) "Real-time signals".
-    for (const signal of [32, 33]) allSignals[(signal - 1) >> 3]! |= 1 << ((signal - 1) & 7);
+    for (const signal of [32, 33]) addToSignalSet(allSignals, signal);
     c.sigemptyset(noSignals);
     checkReturned(
       'posix_spawnattr_setflags',

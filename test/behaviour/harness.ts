@@ -1,0 +1,197 @@
+/**
+ * Runs an init implementation for real: as PID 1 of a new PID namespace
+ * (`unshare --pid --fork --mount-proc`), or as an ordinary process (then a
+ * subreaper) under a non-reaping PID 1 of its own namespace. Every run is
+ * bounded in time and killed with its whole namespace afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const EXE = join(ROOT, 'dist', 'fifo-init');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+/** One implementation of the contract, and the cases it cannot run (with the reason printed). */
+export interface Implementation {
+  name: string;
+  /** argv prefix that starts it; the case's arguments follow. */
+  command: string[];
+  /** case id -> why this implementation skips it. */
+  skips: Readonly<Record<string, string>>;
+}
+
+export interface RunOptions {
+  /** true (default): PID 1 of a new PID namespace; false: a subreaper under a non-reaping PID 1. */
+  pid1?: boolean;
+  env?: Record<string, string | undefined>;
+  /** Kill everything after this long (default 20 s). */
+  timeoutMs?: number;
+  /** Words before the init's command inside the namespace, e.g. setpriv to drop root. */
+  prefix?: string[];
+  /** Extra descriptors to pass: child fd number -> our descriptor. */
+  extraFds?: Record<number, number>;
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+export interface Running {
+  child: ChildProcess;
+  /** The init's pid as the host sees it. */
+  initPid(): Promise<number>;
+  /** Sends a signal to the init. */
+  signal(signal: NodeJS.Signals | number): Promise<void>;
+  output(): { stdout: string; stderr: string };
+  done: Promise<Finished>;
+  /** Kills the whole namespace (idempotent). */
+  kill(): void;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** Polls until `check` returns a value other than undefined/false, or throws after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Starts `implementation command + args`. As PID 1: unshare -> init.
+ * Not PID 1: unshare -> dash (PID 1) -> init; orphans then go to the init as
+ * subreaper, never to dash, so dash cannot hide a reaping bug.
+ */
+export function startInit(implementation: Implementation, args: string[], options: RunOptions = {}): Running {
+  const pid1 = options.pid1 ?? true;
+  const command = [...(options.prefix ?? []), ...implementation.command, ...args];
+  const argv = pid1
+    ? ['--pid', '--fork', '--mount-proc', '--kill-child', ...command]
+    : ['--pid', '--fork', '--mount-proc', '--kill-child', 'dash', '-c', '"$@"; exit $?', 'pid1', ...command];
+  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+  for (const [target, source] of Object.entries(options.extraFds ?? {})) {
+    while (stdio.length <= Number(target)) stdio.push('ignore');
+    stdio[Number(target)] = source;
+  }
+  const child = spawn('unshare', argv, {
+    stdio,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  let timedOut = false;
+  const kill = () => {
+    try {
+      child.kill('SIGKILL'); // --kill-child takes the namespace's PID 1, and with it everything.
+    } catch {
+      // gone
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, options.timeoutMs ?? 20_000);
+  const done = new Promise<Finished>((resolveDone) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveDone({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+  const initPid = async () =>
+    waitFor('the init to start', () => {
+      const [nsInit] = childrenOf(child.pid!);
+      if (nsInit === undefined) return undefined;
+      if (pid1) return nsInit;
+      return childrenOf(nsInit)[0];
+    });
+  return {
+    child,
+    initPid,
+    signal: async (signal) => {
+      process.kill(await initPid(), signal);
+    },
+    output: () => ({ stdout, stderr }),
+    done,
+    kill,
+  };
+}
+
+/** Runs to completion. */
+export function runInit(implementation: Implementation, args: string[], options: RunOptions = {}): Promise<Finished> {
+  return startInit(implementation, args, options).done;
+}
+
+/** A temporary directory removed by the returned cleanup. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Writes into a FIFO without ever blocking: the open is O_NONBLOCK (ENXIO
+ * while no reader exists yet, retried until the deadline), each write
+ * retried on EAGAIN. Throws on timeout instead of hanging the suite.
+ */
+export async function writeFifo(path: string, text: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let fd: number | undefined;
+  while (fd === undefined) {
+    try {
+      fd = openSync(path, fsc.O_WRONLY | fsc.O_NONBLOCK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO' || Date.now() > deadline) throw error;
+      await sleep(10);
+    }
+  }
+  try {
+    let buffer = Buffer.from(text);
+    while (buffer.length > 0) {
+      try {
+        buffer = buffer.subarray(writeSync(fd, buffer));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) throw error;
+        await sleep(5);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Lines of a file, or [] when it does not exist yet. */
+export function linesOf(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+}
+
+/** `/proc/PID/status` fields of a live process. */
+export function procStatus(pid: number): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const line of readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
+    const at = line.indexOf(':');
+    if (at > 0) fields[line.slice(0, at)] = line.slice(at + 1).trim();
+  }
+  return fields;
+}
+
+/** The executable under test, as an Implementation. */
+export const executable: Implementation = { name: 'fifo-init', command: [EXE], skips: {} };

@@ -1,0 +1,663 @@
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CREATE_MODE,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_STOP_TIMEOUT_MS,
+  envFlag,
+  type InitOptions,
+  parseCommandLine,
+  parseRewrite,
+  type SendOptions,
+  splitAtProgram,
+} from '../../src/cli.js';
+import { UsageError } from '../../src/errors.js';
+
+const { SIGHUP, SIGINT, SIGKILL, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH } = constants.signals;
+
+type Env = Record<string, string | undefined>;
+
+/** Parses an init command line; fails the test when it is anything else. */
+function init(args: string[], env: Env = {}): InitOptions {
+  const parsed = parseCommandLine(args, env);
+  if (parsed.command !== 'init') throw new Error(`expected init, got ${parsed.command}`);
+  return parsed;
+}
+
+/** Parses a `send` command line; fails the test when it is anything else. */
+function send(args: string[], env: Env = {}): SendOptions {
+  const parsed = parseCommandLine(['send', ...args], env);
+  if (parsed.command !== 'send') throw new Error(`expected send, got ${parsed.command}`);
+  return parsed;
+}
+
+/** The UsageError that parsing throws; fails the test when it throws nothing or something else. */
+function usageError(args: string[], env: Env = {}): UsageError {
+  try {
+    parseCommandLine(args, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error(`expected a UsageError for ${JSON.stringify(args)}`);
+}
+
+/** Exit code of the usage error for args (and env). */
+const usageCode = (args: string[], env: Env = {}) => usageError(args, env).exitCode;
+
+/** A config shaped like the init's: which options take a value. */
+const CONFIG = {
+  fifo: { type: 'string', short: 'f' },
+  create: { type: 'string' },
+  'pipe-size': { type: 'string' },
+  exec: { type: 'boolean' },
+  subreaper: { type: 'boolean', short: 's' },
+  'kill-group': { type: 'boolean', short: 'g' },
+  'expect-exit': { type: 'string', short: 'e', multiple: true },
+  verbose: { type: 'boolean', short: 'v', multiple: true },
+} as const;
+
+describe('splitAtProgram', () => {
+  it('stops at the first word that is not an option', () => {
+    expect(splitAtProgram(['-v', 'prog', '-v', 'x'], CONFIG)).toEqual([['-v'], ['prog', '-v', 'x']]);
+    expect(splitAtProgram(['prog', '--fifo', 'x'], CONFIG)).toEqual([[], ['prog', '--fifo', 'x']]);
+  });
+
+  it('removes one literal -- and keeps everything after it', () => {
+    expect(splitAtProgram(['-v', '--', 'prog', '--', '-v'], CONFIG)).toEqual([['-v'], ['prog', '--', '-v']]);
+    expect(splitAtProgram(['--', '-v'], CONFIG)).toEqual([[], ['-v']]);
+    expect(splitAtProgram(['--'], CONFIG)).toEqual([[], []]);
+  });
+
+  it('keeps a -- that is the value of an option', () => {
+    expect(splitAtProgram(['-f', '--', 'prog'], CONFIG)).toEqual([['-f', '--'], ['prog']]);
+  });
+
+  it('lets an option that takes a value eat the next word', () => {
+    expect(splitAtProgram(['--fifo', 'prog', 'real'], CONFIG)).toEqual([['--fifo', 'prog'], ['real']]);
+    expect(splitAtProgram(['-f', 'p', '-e', '3', 'prog'], CONFIG)).toEqual([['-f', 'p', '-e', '3'], ['prog']]);
+    expect(splitAtProgram(['--pipe-size', '64k', 'prog'], CONFIG)).toEqual([['--pipe-size', '64k'], ['prog']]);
+  });
+
+  it('does not eat the next word after --name=value or a boolean', () => {
+    expect(splitAtProgram(['--fifo=p', 'prog'], CONFIG)).toEqual([['--fifo=p'], ['prog']]);
+    expect(splitAtProgram(['--exec', 'prog'], CONFIG)).toEqual([['--exec'], ['prog']]);
+  });
+
+  it('never lets --create eat the next word (its value is optional)', () => {
+    expect(splitAtProgram(['--create', 'prog'], CONFIG)).toEqual([['--create'], ['prog']]);
+    expect(splitAtProgram(['--create=0660', 'prog'], CONFIG)).toEqual([['--create=0660'], ['prog']]);
+  });
+
+  it('reads short clusters: a value option eats the rest of the word, or the next word', () => {
+    expect(splitAtProgram(['-sg', 'prog'], CONFIG)).toEqual([['-sg'], ['prog']]);
+    expect(splitAtProgram(['-fPATH', 'prog'], CONFIG)).toEqual([['-fPATH'], ['prog']]);
+    expect(splitAtProgram(['-e3', 'prog'], CONFIG)).toEqual([['-e3'], ['prog']]);
+    expect(splitAtProgram(['-ve', '3', 'prog'], CONFIG)).toEqual([['-ve', '3'], ['prog']]);
+    expect(splitAtProgram(['-vf', 'p', 'prog'], CONFIG)).toEqual([['-vf', 'p'], ['prog']]);
+    expect(splitAtProgram(['-fve', 'prog'], CONFIG)).toEqual([['-fve'], ['prog']]);
+  });
+
+  it('treats a lone - as the program', () => {
+    expect(splitAtProgram(['-v', '-', 'x'], CONFIG)).toEqual([['-v'], ['-', 'x']]);
+  });
+
+  it('treats an empty word as the program', () => {
+    expect(splitAtProgram(['', '-v'], CONFIG)).toEqual([[], ['', '-v']]);
+  });
+
+  it('leaves a trailing option without its value in the option words', () => {
+    expect(splitAtProgram(['-v', '--fifo'], CONFIG)).toEqual([['-v', '--fifo'], []]);
+    expect(splitAtProgram(['-f'], CONFIG)).toEqual([['-f'], []]);
+  });
+
+  it('gives all words to the options when there is no program', () => {
+    expect(splitAtProgram(['-v', '-s'], CONFIG)).toEqual([['-v', '-s'], []]);
+    expect(splitAtProgram([], CONFIG)).toEqual([[], []]);
+  });
+});
+
+describe('parseCommandLine: PROGRAM and where options stop', () => {
+  it('takes PROGRAM and its arguments', () => {
+    expect(init(['prog', 'a', 'b']).program).toEqual(['prog', 'a', 'b']);
+  });
+
+  it('gives options after PROGRAM to PROGRAM (fifo-init prog -v)', () => {
+    const options = init(['prog', '-v']);
+    expect(options.program).toEqual(['prog', '-v']);
+    expect(options.verbosity).toBe(1);
+  });
+
+  it('gives options after PROGRAM to PROGRAM even when they look like ours', () => {
+    const options = init(['-s', 'prog', '--fifo', '/x', '-g', '--help']);
+    expect(options.program).toEqual(['prog', '--fifo', '/x', '-g', '--help']);
+    expect(options.fifo).toBeUndefined();
+    expect(options.killProcessGroup).toBe(false);
+    expect(options.subreaper).toBe(true);
+  });
+
+  it('starts a program named send with -- send', () => {
+    const parsed = parseCommandLine(['--', 'send', 'x'], {});
+    expect(parsed.command).toBe('init');
+    expect((parsed as InitOptions).program).toEqual(['send', 'x']);
+  });
+
+  it('treats send after an option as a program named send', () => {
+    expect(init(['-v', 'send']).program).toEqual(['send']);
+  });
+
+  it('passes a PROGRAM that starts with a dash after --', () => {
+    expect(init(['-v', '--', '-weird', '--', 'x']).program).toEqual(['-weird', '--', 'x']);
+  });
+
+  it('refuses a missing PROGRAM with 125', () => {
+    expect(usageCode([])).toBe(125);
+    expect(usageCode(['--'])).toBe(125);
+    expect(usageCode(['-v', '-s'])).toBe(125);
+    expect(usageCode(['--fifo', '/p'])).toBe(125);
+    expect(usageCode(['--', ''])).toBe(125);
+    expect(usageError([]).message).toMatch(/PROGRAM/);
+  });
+
+  it('has defaults for everything not given', () => {
+    expect(init(['prog'])).toEqual({
+      command: 'init',
+      program: ['prog'],
+      fifo: undefined,
+      createMode: undefined,
+      pipeSize: undefined,
+      exec: false,
+      subreaper: false,
+      killProcessGroup: false,
+      parentDeathSignal: undefined,
+      remapExitCodes: new Set(),
+      rewrite: new Map(),
+      stopCommands: [],
+      stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,
+      warnOnReap: false,
+      verbosity: 1,
+    });
+    expect(DEFAULT_STOP_TIMEOUT_MS).toBe(10_000);
+  });
+
+  it('does not modify the args it is given', () => {
+    const args = ['--create', '-f', '/p', 'prog'];
+    init(args);
+    expect(args).toEqual(['--create', '-f', '/p', 'prog']);
+  });
+});
+
+describe('parseCommandLine: options', () => {
+  it('reads --fifo, -f and -fPATH', () => {
+    expect(init(['--fifo', '/run/p', 'prog']).fifo).toBe('/run/p');
+    expect(init(['--fifo=/run/p', 'prog']).fifo).toBe('/run/p');
+    expect(init(['-f', '/run/p', 'prog']).fifo).toBe('/run/p');
+    expect(init(['-f/run/p', 'prog']).fifo).toBe('/run/p');
+  });
+
+  it('lets the last --fifo win', () => {
+    expect(init(['-f', '/a', '-f', '/b', 'prog']).fifo).toBe('/b');
+  });
+
+  it('reads --create without a value as the default mode 0600', () => {
+    expect(DEFAULT_CREATE_MODE).toBe(0o600);
+    const options = init(['--fifo', '/p', '--create', 'prog']);
+    expect(options.createMode).toBe(0o600);
+    expect(options.program).toEqual(['prog']);
+  });
+
+  it('reads --create=MODE as octal', () => {
+    expect(init(['-f', '/p', '--create=0660', 'prog']).createMode).toBe(0o660);
+    expect(init(['-f', '/p', '--create=640', 'prog']).createMode).toBe(0o640);
+    expect(init(['-f', '/p', '--create=', 'prog']).createMode).toBe(0o600);
+  });
+
+  it('never takes the next word as the --create mode', () => {
+    expect(init(['-f', '/p', '--create', '0660', 'prog']).program).toEqual(['0660', 'prog']);
+  });
+
+  it('reads --pipe-size with binary units', () => {
+    expect(init(['-f', '/p', '--pipe-size', '64k', 'prog']).pipeSize).toBe(65_536);
+    expect(init(['-f', '/p', '--pipe-size=1M', 'prog']).pipeSize).toBe(1_048_576);
+    expect(init(['-f', '/p', '--pipe-size', '65536', 'prog']).pipeSize).toBe(65_536);
+  });
+
+  it('reads --exec', () => {
+    expect(init(['-f', '/p', '--exec', 'prog']).exec).toBe(true);
+  });
+
+  it('reads -s, -g and -w, alone and clustered', () => {
+    expect(init(['-s', 'prog']).subreaper).toBe(true);
+    expect(init(['-g', 'prog']).killProcessGroup).toBe(true);
+    expect(init(['-w', 'prog']).warnOnReap).toBe(true);
+    const cluster = init(['-sg', 'prog']);
+    expect(cluster.subreaper).toBe(true);
+    expect(cluster.killProcessGroup).toBe(true);
+    expect(cluster.warnOnReap).toBe(false);
+    const all = init(['-wgs', 'prog']);
+    expect([all.subreaper, all.killProcessGroup, all.warnOnReap]).toEqual([true, true, true]);
+  });
+
+  it('reads -p as a forwardable signal', () => {
+    expect(init(['-p', 'TERM', 'prog']).parentDeathSignal).toBe(SIGTERM);
+    expect(init(['-p', 'SIGHUP', 'prog']).parentDeathSignal).toBe(SIGHUP);
+    expect(init(['-p', '10', 'prog']).parentDeathSignal).toBe(10);
+    expect(init(['-pusr2', 'prog']).parentDeathSignal).toBe(SIGUSR2);
+  });
+
+  it('reads -e (repeatable), -e CODE and -eCODE', () => {
+    expect(init(['-e', '3', 'prog']).remapExitCodes).toEqual(new Set([3]));
+    expect(init(['-e3', 'prog']).remapExitCodes).toEqual(new Set([3]));
+    expect(init(['-e', '3', '-e143', '-e', '0', '-e', '255', 'prog']).remapExitCodes).toEqual(new Set([3, 143, 0, 255]));
+    expect(init(['-ve', '7', 'prog']).remapExitCodes).toEqual(new Set([7]));
+  });
+
+  it('reads --rewrite and -r (repeatable)', () => {
+    const options = init(['-r', 'TERM:USR1', '--rewrite', 'HUP:DROP', '--rewrite=WINCH:0', '-rINT:2', 'prog']);
+    expect(options.rewrite).toEqual(
+      new Map([
+        [SIGTERM, SIGUSR1],
+        [SIGHUP, 0],
+        [SIGWINCH, 0],
+        [SIGINT, 2],
+      ]),
+    );
+  });
+
+  it('lets a later --rewrite of the same signal win', () => {
+    expect(init(['-r', 'TERM:USR1', '-r', 'TERM:USR2', 'prog']).rewrite.get(SIGTERM)).toBe(SIGUSR2);
+  });
+
+  it('reads --stop-command (repeatable, kept in order) and --stop-timeout', () => {
+    const options = init(['-f', '/p', '--stop-command', 'save-all', '--stop-command=stop', '--stop-timeout', '30s', 'prog']);
+    expect(options.stopCommands).toEqual(['save-all', 'stop']);
+    expect(options.stopTimeoutMs).toBe(30_000);
+  });
+
+  it('reads --stop-timeout in its units', () => {
+    expect(init(['--stop-timeout', '500ms', 'prog']).stopTimeoutMs).toBe(500);
+    expect(init(['--stop-timeout=2m', 'prog']).stopTimeoutMs).toBe(120_000);
+    expect(init(['--stop-timeout', '0', 'prog']).stopTimeoutMs).toBe(0);
+  });
+
+  it('accepts a stop command of exactly 4095 bytes', () => {
+    expect(init(['-f', '/p', '--stop-command', 'x'.repeat(4095), 'prog']).stopCommands[0]).toHaveLength(4095);
+    expect(init(['-f', '/p', '--stop-command', '€'.repeat(1365), 'prog']).stopCommands).toHaveLength(1);
+  });
+
+  it('counts -v: default 1, up to 3', () => {
+    expect(init(['prog']).verbosity).toBe(1);
+    expect(init(['-v', 'prog']).verbosity).toBe(2);
+    expect(init(['-vv', 'prog']).verbosity).toBe(3);
+    expect(init(['-vvv', 'prog']).verbosity).toBe(3);
+    expect(init(['-v', '-v', '-v', '-v', 'prog']).verbosity).toBe(3);
+  });
+
+  it('counts each v of a cluster', () => {
+    expect(init(['-vv', 'prog'], { FIFO_INIT_VERBOSITY: '0' }).verbosity).toBe(2);
+    expect(init(['-vsv', 'prog'], { FIFO_INIT_VERBOSITY: '0' }).verbosity).toBe(2);
+    expect(init(['-vvv', 'prog'], { FIFO_INIT_VERBOSITY: '0' }).verbosity).toBe(3);
+  });
+});
+
+describe('parseCommandLine: --help and --version', () => {
+  it('returns help for -h and --help', () => {
+    expect(parseCommandLine(['--help'], {})).toEqual({ command: 'help' });
+    expect(parseCommandLine(['-h'], {})).toEqual({ command: 'help' });
+  });
+
+  it('returns help even with other options, a program or bad env', () => {
+    expect(parseCommandLine(['-v', '--help', 'prog'], {})).toEqual({ command: 'help' });
+    expect(parseCommandLine(['-vh'], {})).toEqual({ command: 'help' });
+    expect(parseCommandLine(['--help'], { FIFO_INIT_VERBOSITY: 'loud' })).toEqual({ command: 'help' });
+  });
+
+  it('returns version for --version', () => {
+    expect(parseCommandLine(['--version'], {})).toEqual({ command: 'version' });
+    expect(parseCommandLine(['-s', '--version'], {})).toEqual({ command: 'version' });
+  });
+
+  it('prefers help over version', () => {
+    expect(parseCommandLine(['--version', '--help'], {})).toEqual({ command: 'help' });
+  });
+
+  it('gives --help after PROGRAM to PROGRAM', () => {
+    expect(init(['prog', '--help']).program).toEqual(['prog', '--help']);
+    expect(init(['--', '--help']).program).toEqual(['--help']);
+  });
+
+  it('refuses a value given to --help or --version', () => {
+    expect(usageCode(['--help=yes'])).toBe(125);
+    expect(usageCode(['--version=1'])).toBe(125);
+  });
+});
+
+describe('parseCommandLine: environment', () => {
+  it('reads FIFO_INIT_FIFO', () => {
+    expect(init(['prog'], { FIFO_INIT_FIFO: '/run/p' }).fifo).toBe('/run/p');
+    expect(init(['prog'], { FIFO_INIT_FIFO: '' }).fifo).toBeUndefined();
+  });
+
+  it('reads FIFO_INIT_CREATE as a flag or a mode', () => {
+    const env = { FIFO_INIT_FIFO: '/p' };
+    for (const flag of ['1', 'true', 'TRUE', 'yes', 'on']) {
+      expect(init(['prog'], { ...env, FIFO_INIT_CREATE: flag }).createMode).toBe(0o600);
+    }
+    expect(init(['prog'], { ...env, FIFO_INIT_CREATE: '0660' }).createMode).toBe(0o660);
+    expect(init(['prog'], { ...env, FIFO_INIT_CREATE: '640' }).createMode).toBe(0o640);
+    for (const off of ['', '0', 'false', 'no', 'off']) {
+      expect(init(['prog'], { ...env, FIFO_INIT_CREATE: off }).createMode).toBeUndefined();
+    }
+  });
+
+  it('reads FIFO_INIT_PIPE_SIZE', () => {
+    expect(init(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_PIPE_SIZE: '1M' }).pipeSize).toBe(1_048_576);
+    expect(init(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_PIPE_SIZE: '' }).pipeSize).toBeUndefined();
+  });
+
+  it.each(['TINI_SUBREAPER', 'FIFO_INIT_SUBREAPER'])('reads %s', (name) => {
+    expect(init(['prog'], { [name]: '1' }).subreaper).toBe(true);
+    expect(init(['prog'], { [name]: 'yes' }).subreaper).toBe(true);
+    expect(init(['prog'], { [name]: '0' }).subreaper).toBe(false);
+    expect(init(['prog'], { [name]: 'false' }).subreaper).toBe(false);
+    expect(init(['prog'], { [name]: '1' }).killProcessGroup).toBe(false);
+  });
+
+  it.each(['TINI_KILL_PROCESS_GROUP', 'FIFO_INIT_KILL_PROCESS_GROUP'])('reads %s', (name) => {
+    expect(init(['prog'], { [name]: '1' }).killProcessGroup).toBe(true);
+    expect(init(['prog'], { [name]: 'on' }).killProcessGroup).toBe(true);
+    expect(init(['prog'], { [name]: 'no' }).killProcessGroup).toBe(false);
+    expect(init(['prog'], { [name]: '1' }).subreaper).toBe(false);
+  });
+
+  it('reads FIFO_INIT_STOP_COMMAND, one command per line, skipping empty lines', () => {
+    const env = { FIFO_INIT_FIFO: '/p' };
+    expect(init(['prog'], { ...env, FIFO_INIT_STOP_COMMAND: 'stop' }).stopCommands).toEqual(['stop']);
+    expect(init(['prog'], { ...env, FIFO_INIT_STOP_COMMAND: 'save-all\nstop\n' }).stopCommands).toEqual(['save-all', 'stop']);
+    expect(init(['prog'], { ...env, FIFO_INIT_STOP_COMMAND: '\nsave-all\n\nstop' }).stopCommands).toEqual(['save-all', 'stop']);
+    expect(init(['prog'], { ...env, FIFO_INIT_STOP_COMMAND: '' }).stopCommands).toEqual([]);
+    expect(init(['prog'], { FIFO_INIT_STOP_COMMAND: '\n\n' }).stopCommands).toEqual([]);
+  });
+
+  it('reads FIFO_INIT_STOP_TIMEOUT', () => {
+    expect(init(['prog'], { FIFO_INIT_STOP_TIMEOUT: '500ms' }).stopTimeoutMs).toBe(500);
+    expect(init(['prog'], { FIFO_INIT_STOP_TIMEOUT: '30' }).stopTimeoutMs).toBe(30_000);
+    expect(init(['prog'], { FIFO_INIT_STOP_TIMEOUT: '' }).stopTimeoutMs).toBe(DEFAULT_STOP_TIMEOUT_MS);
+  });
+
+  it('reads FIFO_INIT_VERBOSITY 0-3, and -v adds to it up to 3', () => {
+    for (const level of [0, 1, 2, 3]) expect(init(['prog'], { FIFO_INIT_VERBOSITY: String(level) }).verbosity).toBe(level);
+    expect(init(['prog'], { FIFO_INIT_VERBOSITY: '' }).verbosity).toBe(1);
+    expect(init(['prog'], { FIFO_INIT_VERBOSITY: ' 2 ' }).verbosity).toBe(2);
+    expect(init(['-v', 'prog'], { FIFO_INIT_VERBOSITY: '0' }).verbosity).toBe(1);
+    expect(init(['-v', 'prog'], { FIFO_INIT_VERBOSITY: '3' }).verbosity).toBe(3);
+  });
+
+  it('ignores variables it does not know, and does not read process.env', () => {
+    const options = init(['prog'], { TINI_VERBOSITY: '3', PATH: '/bin', FIFO_INIT_FIFOS: '/x' });
+    expect(options.verbosity).toBe(1);
+    expect(options.fifo).toBeUndefined();
+  });
+});
+
+describe('parseCommandLine: the command line overrides the environment', () => {
+  it('--fifo over FIFO_INIT_FIFO', () => {
+    expect(init(['--fifo', '/cli', 'prog'], { FIFO_INIT_FIFO: '/env' }).fifo).toBe('/cli');
+  });
+
+  it('--create over FIFO_INIT_CREATE', () => {
+    expect(init(['--create=0640', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: '0660' }).createMode).toBe(0o640);
+    expect(init(['--create', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: '0660' }).createMode).toBe(0o600);
+  });
+
+  it('--create over a bad FIFO_INIT_CREATE, which is then never read', () => {
+    expect(init(['--create', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: 'bogus' }).createMode).toBe(0o600);
+  });
+
+  it('--pipe-size over FIFO_INIT_PIPE_SIZE', () => {
+    expect(init(['--pipe-size', '64k', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_PIPE_SIZE: '1M' }).pipeSize).toBe(65_536);
+    expect(init(['--pipe-size', '64k', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_PIPE_SIZE: 'bad' }).pipeSize).toBe(65_536);
+  });
+
+  it('--stop-command replaces FIFO_INIT_STOP_COMMAND (not appended)', () => {
+    const env = { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'env1\nenv2' };
+    expect(init(['--stop-command', 'cli', 'prog'], env).stopCommands).toEqual(['cli']);
+  });
+
+  it('--stop-timeout over FIFO_INIT_STOP_TIMEOUT', () => {
+    expect(init(['--stop-timeout', '2s', 'prog'], { FIFO_INIT_STOP_TIMEOUT: '1m' }).stopTimeoutMs).toBe(2000);
+    expect(init(['--stop-timeout', '2s', 'prog'], { FIFO_INIT_STOP_TIMEOUT: 'never' }).stopTimeoutMs).toBe(2000);
+  });
+
+  it('-s and -g turn on what the environment leaves off', () => {
+    const options = init(['-s', '-g', 'prog'], { TINI_SUBREAPER: '0', TINI_KILL_PROCESS_GROUP: '0' });
+    expect(options.subreaper).toBe(true);
+    expect(options.killProcessGroup).toBe(true);
+  });
+});
+
+describe('parseCommandLine: usage errors exit 125', () => {
+  it.each([
+    ['an unknown long option', ['--bogus', 'prog']],
+    ['an unknown short option', ['-x', 'prog']],
+    ['an unknown letter in a cluster', ['-vx', 'prog']],
+    ['a tini option fifo-init does not have', ['-l', 'prog']],
+    ['--fifo without a value', ['--fifo']],
+    ['-f without a value', ['-v', '-f']],
+    ['-e without a value', ['-e']],
+    ['--stop-timeout without a value', ['--stop-timeout']],
+    ['--fifo with an option as its value', ['-f', '-v', 'prog']],
+    ['an empty --fifo', ['--fifo=', 'prog']],
+    ['a value on a boolean option', ['--exec=yes', 'prog']],
+    ['a bad --create mode', ['-f', '/p', '--create=rw', 'prog']],
+    ['a --create mode with setuid bits', ['-f', '/p', '--create=4755', 'prog']],
+    ['a --create mode out of octal', ['-f', '/p', '--create=0800', 'prog']],
+    ['a bad --pipe-size', ['-f', '/p', '--pipe-size', 'lots', 'prog']],
+    ['a zero --pipe-size', ['-f', '/p', '--pipe-size', '0', 'prog']],
+    ['a --pipe-size over 2 GiB', ['-f', '/p', '--pipe-size', '2g', 'prog']],
+    ['a bad --stop-timeout', ['--stop-timeout', '10 s', 'prog']],
+    ['a negative --stop-timeout', ['--stop-timeout=-1s', 'prog']],
+    ['a bad -e', ['-e', 'x', 'prog']],
+    ['an -e over 255', ['-e', '256', 'prog']],
+    ['a negative -e', ['-e-1', 'prog']],
+    ['one bad -e among good ones', ['-e', '1', '-e', '300', 'prog']],
+    ['a bad -p', ['-p', 'NOPE', 'prog']],
+    ['-p 0', ['-p', '0', 'prog']],
+    ['-p beyond the last signal', ['-p', '65', 'prog']],
+    ['-p with a signal that cannot be caught', ['-p', 'KILL', 'prog']],
+    ['-p SIGCHLD, which is never forwarded', ['-p', 'CHLD', 'prog']],
+    ['a --rewrite without a colon', ['-r', 'TERM', 'prog']],
+    ['a --rewrite with a bad signal', ['-r', 'TERM:NOPE', 'prog']],
+    ['a --rewrite of an uncatchable signal', ['-r', 'KILL:TERM', 'prog']],
+    ['--stop-command without --fifo', ['--stop-command', 'stop', 'prog']],
+    ['--stop-command with --exec', ['-f', '/p', '--exec', '--stop-command', 'stop', 'prog']],
+    ['a stop command with a newline', ['-f', '/p', '--stop-command', 'save\nstop', 'prog']],
+    ['a stop command of 4096 bytes', ['-f', '/p', '--stop-command', 'x'.repeat(4096), 'prog']],
+    ['a stop command of 4098 bytes in 3-byte characters', ['-f', '/p', '--stop-command', '€'.repeat(1366), 'prog']],
+    ['one bad stop command among good ones', ['-f', '/p', '--stop-command', 'ok', '--stop-command', 'a\nb', 'prog']],
+    ['--create without --fifo', ['--create', 'prog']],
+    ['--pipe-size without --fifo', ['--pipe-size', '64k', 'prog']],
+    ['a missing PROGRAM', ['-f', '/p', '-v']],
+  ])('%s', (_what, args) => {
+    expect(usageCode(args)).toBe(125);
+  });
+
+  it.each([
+    ['FIFO_INIT_CREATE not a flag nor a mode', { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: 'sometimes' }],
+    ['FIFO_INIT_CREATE with a bad mode', { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: '0999' }],
+    ['FIFO_INIT_PIPE_SIZE bad', { FIFO_INIT_FIFO: '/p', FIFO_INIT_PIPE_SIZE: '1T' }],
+    ['FIFO_INIT_STOP_TIMEOUT bad', { FIFO_INIT_STOP_TIMEOUT: 'soon' }],
+    ['FIFO_INIT_VERBOSITY above 3', { FIFO_INIT_VERBOSITY: '4' }],
+    ['FIFO_INIT_VERBOSITY not a number', { FIFO_INIT_VERBOSITY: 'debug' }],
+    ['FIFO_INIT_VERBOSITY negative', { FIFO_INIT_VERBOSITY: '-1' }],
+    ['FIFO_INIT_STOP_COMMAND without a FIFO', { FIFO_INIT_STOP_COMMAND: 'stop' }],
+    ['FIFO_INIT_STOP_COMMAND with a line over 4095 bytes', { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: `ok\n${'x'.repeat(4096)}` }],
+    ['FIFO_INIT_CREATE without a FIFO', { FIFO_INIT_CREATE: '1' }],
+    ['FIFO_INIT_PIPE_SIZE without a FIFO', { FIFO_INIT_PIPE_SIZE: '64k' }],
+  ])('%s', (_what, env: Env) => {
+    expect(usageCode(['prog'], env)).toBe(125);
+  });
+
+  it('refuses FIFO_INIT_STOP_COMMAND together with --exec', () => {
+    expect(usageCode(['--exec', 'prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'stop' })).toBe(125);
+  });
+
+  it('names the option that is wrong', () => {
+    expect(usageError(['--bogus', 'prog']).message).toContain('--bogus');
+    expect(usageError(['-x', 'prog']).message).toContain('-x');
+    expect(usageError(['--fifo']).message).toContain('fifo');
+    expect(usageError(['-e', 'x', 'prog']).message).toContain('-e');
+    expect(usageError(['--stop-command', 'stop', 'prog']).message).toContain('--fifo');
+  });
+
+  it('throws a one-line message', () => {
+    for (const args of [['--bogus', 'prog'], ['--fifo'], ['-f', '-v', 'prog'], ['-e', 'x', 'prog'], ['-f', '/p', '--stop-command', 'x'.repeat(5000), 'prog']]) {
+      expect(usageError(args).message).not.toContain('\n');
+    }
+  });
+
+  // Known bug (reported, not fixed here): the refused stop command is quoted
+  // raw, so its own newline splits the message over two lines (SPEC: "one
+  // line saying what is wrong"). Turn this into a plain `it` once fixed.
+  it.fails('throws a one-line message for a stop command with a newline', () => {
+    expect(usageError(['-f', '/p', '--stop-command', 'save\nstop', 'prog']).message).not.toContain('\n');
+  });
+});
+
+describe('parseRewrite', () => {
+  it('reads names, numbers and SIG-names on both sides', () => {
+    expect(parseRewrite('TERM:USR1')).toEqual([SIGTERM, SIGUSR1]);
+    expect(parseRewrite('SIGTERM:SIGUSR1')).toEqual([SIGTERM, SIGUSR1]);
+    expect(parseRewrite('term:usr1')).toEqual([SIGTERM, SIGUSR1]);
+    expect(parseRewrite(`${SIGTERM}:${SIGUSR1}`)).toEqual([SIGTERM, SIGUSR1]);
+  });
+
+  it('reads TO 0 or DROP (any case) as drop', () => {
+    expect(parseRewrite('15:0')).toEqual([SIGTERM, 0]);
+    expect(parseRewrite('HUP:DROP')).toEqual([SIGHUP, 0]);
+    expect(parseRewrite('SIGHUP:drop')).toEqual([SIGHUP, 0]);
+    expect(parseRewrite('HUP:Drop')).toEqual([SIGHUP, 0]);
+  });
+
+  it('lets TO be any signal, even one that is not forwarded', () => {
+    expect(parseRewrite('TERM:KILL')).toEqual([SIGTERM, SIGKILL]);
+    expect(parseRewrite('TERM:34')).toEqual([SIGTERM, 34]);
+    expect(parseRewrite('TERM:64')).toEqual([SIGTERM, 64]);
+  });
+
+  it.each([
+    '',
+    ':',
+    'TERM',
+    'TERM:',
+    ':USR1',
+    'TERM:USR1:HUP',
+    'TERM::USR1',
+    'NOPE:USR1',
+    'TERM:NOPE',
+    'TERM:65',
+    'TERM:-1',
+    '0:TERM',
+    'DROP:TERM',
+    'KILL:TERM',
+    'STOP:TERM',
+    'CHLD:TERM',
+    'TTIN:TERM',
+    'SEGV:TERM',
+    '34:TERM',
+  ])('refuses %j with 125', (text) => {
+    let error: unknown;
+    try {
+      parseRewrite(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(125);
+  });
+});
+
+describe('envFlag', () => {
+  it('is off when unset', () => {
+    expect(envFlag(undefined)).toBe(false);
+  });
+
+  it.each(['', '0', 'false', 'FALSE', 'False', 'no', 'NO', 'off', 'Off', ' 0 ', ' no\n', '  '])('is off for %j', (value) => {
+    expect(envFlag(value)).toBe(false);
+  });
+
+  it.each(['1', 'true', 'TRUE', 'yes', 'on', 'y', '2', 'anything', '00'])('is on for %j', (value) => {
+    expect(envFlag(value)).toBe(true);
+  });
+});
+
+describe('parseCommandLine: send', () => {
+  it('reads --fifo and TEXT arguments', () => {
+    expect(send(['--fifo', '/p', 'reload', 'config'])).toEqual({
+      command: 'send',
+      fifo: '/p',
+      timeoutMs: DEFAULT_SEND_TIMEOUT_MS,
+      lines: ['reload', 'config'],
+    });
+    expect(DEFAULT_SEND_TIMEOUT_MS).toBe(5000);
+  });
+
+  it('reads -f, -fPATH and --fifo=PATH', () => {
+    expect(send(['-f', '/p', 'x']).fifo).toBe('/p');
+    expect(send(['-f/p', 'x']).fifo).toBe('/p');
+    expect(send(['--fifo=/p', 'x']).fifo).toBe('/p');
+  });
+
+  it('reads lines from stdin when no TEXT is given', () => {
+    expect(send(['-f', '/p']).lines).toBeUndefined();
+    expect(send(['-f', '/p', '--']).lines).toBeUndefined();
+  });
+
+  it('takes the FIFO from FIFO_INIT_FIFO, the command line winning', () => {
+    expect(send(['x'], { FIFO_INIT_FIFO: '/env' }).fifo).toBe('/env');
+    expect(send(['-f', '/cli', 'x'], { FIFO_INIT_FIFO: '/env' }).fifo).toBe('/cli');
+  });
+
+  it('reads --timeout and -t', () => {
+    expect(send(['-f', '/p', '--timeout', '500ms', 'x']).timeoutMs).toBe(500);
+    expect(send(['-f', '/p', '--timeout=2s', 'x']).timeoutMs).toBe(2000);
+    expect(send(['-f', '/p', '-t', '1m', 'x']).timeoutMs).toBe(60_000);
+    expect(send(['-f', '/p', '-t0', 'x']).timeoutMs).toBe(0);
+  });
+
+  it('stops options at the first TEXT, and at --', () => {
+    expect(send(['-f', '/p', 'hello', '-t', '1s']).lines).toEqual(['hello', '-t', '1s']);
+    expect(send(['-f', '/p', 'hello', '-t', '1s']).timeoutMs).toBe(DEFAULT_SEND_TIMEOUT_MS);
+    expect(send(['-f', '/p', '--', '-x', '--help']).lines).toEqual(['-x', '--help']);
+  });
+
+  it('keeps an empty TEXT as an empty line', () => {
+    expect(send(['-f', '/p', '--', '', 'x']).lines).toEqual(['', 'x']);
+  });
+
+  it('returns send-help for -h and --help', () => {
+    expect(parseCommandLine(['send', '--help'], {})).toEqual({ command: 'send-help' });
+    expect(parseCommandLine(['send', '-h'], {})).toEqual({ command: 'send-help' });
+    expect(parseCommandLine(['send', '-f', '/p', '-h'], {})).toEqual({ command: 'send-help' });
+  });
+
+  it('ignores the init-only environment', () => {
+    const options = send(['x'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_VERBOSITY: 'bogus', FIFO_INIT_STOP_TIMEOUT: 'bogus' });
+    expect(options.timeoutMs).toBe(DEFAULT_SEND_TIMEOUT_MS);
+  });
+
+  it.each([
+    ['no FIFO at all', [], {}],
+    ['an empty FIFO_INIT_FIFO', ['x'], { FIFO_INIT_FIFO: '' }],
+    ['an empty --fifo', ['--fifo=', 'x'], {}],
+    ['an unknown option', ['-f', '/p', '--bogus', 'x'], {}],
+    ['an init option', ['-f', '/p', '-v', 'x'], {}],
+    ['--fifo without a value', ['--fifo'], {}],
+    ['--timeout without a value', ['-f', '/p', '--timeout'], {}],
+    ['a bad --timeout', ['-f', '/p', '--timeout', 'soon', 'x'], {}],
+    ['a negative --timeout', ['-f', '/p', '--timeout=-1', 'x'], {}],
+    ['a value on --help', ['--help=1'], {}],
+  ])('exits 64 on %s', (_what, args: string[], env: Env) => {
+    expect(usageCode(['send', ...args], env)).toBe(64);
+  });
+});
