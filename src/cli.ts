@@ -123,6 +123,9 @@ function parseOptionWords(words: string[], config: ParseArgsOptionsConfig, exitC
     if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option '${option}'`, exitCode);
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       if (/argument missing/.test(message)) throw new UsageError(`option '${option}' needs a value`, exitCode);
+      if (/ambiguous/.test(message)) {
+        throw new UsageError(`option '${option}' needs a value; to give one that starts with '-', write ${option}=-VALUE`, exitCode);
+      }
       throw new UsageError(`option '${option}' takes no value`, exitCode);
     }
     throw new UsageError(message.split('\n')[0]!, exitCode);
@@ -192,7 +195,7 @@ function verbosityFrom(env: Env, count: number): number {
 
 function stopCommandCheck(commands: string[]): string[] {
   for (const command of commands) {
-    if (command.includes('\n')) bad('--stop-command', command, 'one line (no newline inside)');
+    if (/[\r\n]/.test(command)) bad('--stop-command', JSON.stringify(command), 'one line (no newline inside)');
     if (Buffer.byteLength(command) + 1 > PIPE_BUF) {
       bad('--stop-command', `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
     }
@@ -235,7 +238,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const rewrite = new Map(all('rewrite').map(parseRewrite));
 
   const stopCommands = stopCommandCheck(
-    all('stop-command').length > 0 ? all('stop-command') : (env.FIFO_INIT_STOP_COMMAND ?? '').split('\n').filter((line) => line !== ''),
+    all('stop-command').length > 0 ? all('stop-command') : (env.FIFO_INIT_STOP_COMMAND ?? '').split(/\r?\n/).filter((line) => line !== ''),
   );
   const stopTimeoutText = one('stop-timeout') ?? (env.FIFO_INIT_STOP_TIMEOUT || undefined);
   const stopTimeoutMs =
@@ -260,8 +263,10 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     createMode,
     pipeSize,
     exec,
-    subreaper: seen.has('subreaper') || envFlag(env.TINI_SUBREAPER) || envFlag(env.FIFO_INIT_SUBREAPER),
-    killProcessGroup: seen.has('kill-group') || envFlag(env.TINI_KILL_PROCESS_GROUP) || envFlag(env.FIFO_INIT_KILL_PROCESS_GROUP),
+    // tini's variables count when set at all (tini tests getenv() != NULL); ours read a flag.
+    subreaper: seen.has('subreaper') || env.TINI_SUBREAPER !== undefined || envFlag(env.FIFO_INIT_SUBREAPER),
+    killProcessGroup:
+      seen.has('kill-group') || env.TINI_KILL_PROCESS_GROUP !== undefined || envFlag(env.FIFO_INIT_KILL_PROCESS_GROUP),
     parentDeathSignal: pdeath === undefined ? undefined : forwardableArg('-p', pdeath),
     remapExitCodes,
     rewrite,

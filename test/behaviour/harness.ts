@@ -29,6 +29,12 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Kill everything after this long (default 20 s). */
   timeoutMs?: number;
+  /**
+   * Not PID 1: the script dash runs as the namespace's PID 1 ("$@" is the
+   * init's command line) and how many process levels below unshare the init
+   * is. Default: dash waits for the init as its child (depth 2).
+   */
+  wrapper?: { script: string; depth: number };
   /** Words before the init's command inside the namespace, e.g. setpriv to drop root. */
   prefix?: string[];
   /** Extra descriptors to pass: child fd number -> our descriptor. */
@@ -82,9 +88,10 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 export function startInit(implementation: Implementation, args: string[], options: RunOptions = {}): Running {
   const pid1 = options.pid1 ?? true;
   const command = [...(options.prefix ?? []), ...implementation.command, ...args];
+  const wrapper = options.wrapper ?? { script: '"$@"; exit $?', depth: 2 };
   const argv = pid1
     ? ['--pid', '--fork', '--mount-proc', '--kill-child', ...command]
-    : ['--pid', '--fork', '--mount-proc', '--kill-child', 'dash', '-c', '"$@"; exit $?', 'pid1', ...command];
+    : ['--pid', '--fork', '--mount-proc', '--kill-child', 'dash', '-c', wrapper.script, 'pid1', ...command];
   const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
   for (const [target, source] of Object.entries(options.extraFds ?? {})) {
     while (stdio.length <= Number(target)) stdio.push('ignore');
@@ -118,10 +125,9 @@ export function startInit(implementation: Implementation, args: string[], option
   });
   const initPid = async () =>
     waitFor('the init to start', () => {
-      const [nsInit] = childrenOf(child.pid!);
-      if (nsInit === undefined) return undefined;
-      if (pid1) return nsInit;
-      return childrenOf(nsInit)[0];
+      let pid: number | undefined = child.pid!;
+      for (let level = 0; level < (pid1 ? 1 : wrapper.depth) && pid !== undefined; level++) pid = childrenOf(pid)[0];
+      return pid;
     });
   return {
     child,

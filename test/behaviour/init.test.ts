@@ -4,7 +4,7 @@
  * signals and /proc, not on log wording (a keyword at most).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -258,6 +258,25 @@ for (const impl of implementations) {
           expect(result.stdout.trim()).toBe('zombies=0');
         }, 40_000);
       }
+      caseOf(impl, 'reap-warn')('-w logs each reaped zombie', async () => {
+        const result = await runInit(impl, ['-w', '--', 'dash', FIX('orphans.sh'), '5'], { timeoutMs: 30_000 });
+        expect(result.stdout.trim()).toBe('zombies=0');
+        expect(result.stderr.match(/reaped/g)?.length).toBe(5);
+      }, 40_000);
+    });
+
+    describe('idle', () => {
+      caseOf(impl, 'idle-wakeups')('an idle init makes no periodic wake-ups (voluntary context switches over 3 s, all threads)', async () => {
+        const run = start(['--', 'sleep', '30']);
+        const pid = await run.initPid();
+        const switches = () =>
+          readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + Number(procStatus(Number(`${tid}`)).voluntary_ctxt_switches), 0);
+        await new Promise((resolve) => setTimeout(resolve, 1_000)); // let start-up settle
+        const before = switches();
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        // A once-a-second waker (tini's 1 s sigtimedwait) shows 3 here.
+        expect(switches() - before).toBeLessThanOrEqual(1);
+      });
     });
 
     describe('what PROGRAM gets', () => {
@@ -288,6 +307,20 @@ for (const impl of implementations) {
         const result = await runInit(impl, ['--', 'dash', '-c', 'echo "[$NODE_OPTIONS]"'], { env: { NODE_OPTIONS: '--bogus' } });
         expect(result.code).toBe(0);
         expect(result.stdout).toBe('[--bogus]\n');
+      });
+    });
+
+    describe('parent death', () => {
+      caseOf(impl, 'pdeath-signal')('-p USR1: when the init\'s parent dies, PROGRAM receives USR1', async () => {
+        const out = join(dir, 'signals');
+        // PID 1 (dash) -> parent (dash, killed by the test) -> init -> fixture
+        const wrapper = { script: `dash -c '"$@" & wait' parent "$@"; sleep 60`, depth: 3 };
+        const run = start(['-p', 'SIGUSR1', '--', 'dash', FIX('signals.sh'), out, 'USR1=10'], { pid1: false, wrapper });
+        await waitFor('the fixture', () => linesOf(out).includes('ready'));
+        const initPid = await run.initPid();
+        const parentPid = Number(readFileSync(`/proc/${initPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+        process.kill(parentPid, 'SIGKILL');
+        await waitFor('USR1 at PROGRAM', () => linesOf(out).includes('USR1'));
       });
     });
 
