@@ -1,1 +1,935 @@
 #!/bin/sh
+# fifo-init.sh: the POSIX-shell fallback of fifo-init, for images that have
+# /bin/sh (alpine, busybox, debian-slim). A container init that gives PROGRAM
+# a host-created FIFO as stdin and does the PID 1 duties: forward signals,
+# reap zombies, exit with PROGRAM's code.
+#
+#   ENTRYPOINT ["/fifo-init.sh", "--fifo", "/run/svc/command_pipe", "--"]
+#   CMD ["myservice", "--foreground"]
+#   host$ echo "reload" > /srv/svc/command_pipe
+#
+# Same options, environment variables and exit codes as the fifo-init
+# executable, as far as a shell allows (see `fifo-init.sh --help`). Runs under
+# dash, busybox ash and bash; POSIX sh only.
+#
+# What the shell cannot do (use the fifo-init executable for these):
+# - --pipe-size: F_SETPIPE_SZ is an fcntl(2); a shell has no way to call it.
+# - -s: PR_SET_CHILD_SUBREAPER is a prctl(2). As PID 1 the script reaps every
+#   orphan anyway; when it is not PID 1, PROGRAM's orphans go to the real init.
+# - -g, -p, -r/--rewrite, -w: signals go to PROGRAM's pid only; no parent-death
+#   signal (prctl again); no rewriting; reaped orphans are never reported.
+# - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. Real-time
+#   signals and the others (ALRM, PIPE, ABRT, CONT, TSTP, ...) are not: when
+#   the script is not PID 1, one of them kills the script (and PROGRAM runs on
+#   without its init); as PID 1 the kernel drops them.
+# - SIGINT/SIGQUIT: without job control a shell starts background jobs with
+#   SIGINT and SIGQUIT ignored (POSIX 2.11), and dash and busybox ash never let
+#   a trap undo that; bash does (`trap -` below). Every disposition is reset
+#   with coreutils `env --default-signal` when that exists (Debian, Ubuntu);
+#   otherwise, under dash or ash, PROGRAM starts with INT and QUIT ignored and
+#   a forwarded INT or QUIT only acts if PROGRAM installs its own handler.
+# - Process group and terminal: no job control without a terminal, so PROGRAM
+#   stays in the script's process group and is never made the terminal's
+#   foreground group (with `docker run -it`, Ctrl-C reaches PROGRAM from the
+#   terminal and again from the script).
+# - Descriptors: PROGRAM inherits the script's descriptors; the FIFO is opened
+#   on descriptor 9 (FIFO_FD below) and closed for PROGRAM, which gets it as
+#   fd 0. A descriptor 9 the caller passed on purpose is replaced.
+# - The FIFO's type is checked before it is opened (there is no O_NONBLOCK or
+#   fstat in sh) and checked again on descriptor 9 after the open. `<>` creates
+#   a regular file when the path vanishes between the two: it is then refused,
+#   never written to.
+# - Reaping: as PID 1 the shell reaps orphans while it waits for PROGRAM
+#   (dash and ash wait for any child inside `wait`, bash reaps on SIGCHLD);
+#   a zombie may wait while a trap runs. Nothing is reaped once PROGRAM is gone:
+#   the script exits, and with PID 1 the kernel kills what is left.
+# - --stop-command: the text is written by a background subshell (sh cannot
+#   write without blocking), so a full FIFO never blocks the init; that writer
+#   is killed at the stop timeout. A sub-second --stop-timeout is rounded up to
+#   whole seconds when `sleep` takes no fractions.
+# - The `send` command exists only in the executable.
+set -eu
+
+FIFO_INIT_VERSION=0.1.0
+
+# FIFO_FD=9: the FIFO's descriptor in the script (read/write). 9 is the
+# highest descriptor every POSIX shell can name in a redirection (dash takes
+# one digit); it leaves 3 and up to what a caller passes on purpose (systemd's
+# LISTEN_FDS start at 3), and the shells keep their own descriptors at 10 and
+# above. Redirections cannot take a variable, so the 9 is written out below.
+
+# Signals forwarded to PROGRAM (the SPEC's list for the shell fallback).
+FORWARDED_SIGNALS='HUP INT QUIT TERM USR1 USR2 WINCH'
+DEFAULT_CREATE_MODE=0600
+DEFAULT_STOP_TIMEOUT=10s
+# PIPE_BUF on Linux: a write of up to this many bytes into a pipe is atomic. See: pipe(7).
+PIPE_BUF=4096
+
+nl='
+'
+verbosity=1
+
+# fifo_init_log LEVEL MESSAGE: one line on stderr when LEVEL <= verbosity
+# (0 errors, 1 warnings and notices, 2 info, 3 debug). Never fails.
+fifo_init_log() {
+	if [ "$1" -le "$verbosity" ]; then
+		printf 'fifo-init: %s\n' "$2" >&2 || :
+	fi
+}
+
+# fail CODE MESSAGE: fifo-init's own failures end here.
+fail() {
+	fifo_init_log 0 "$2"
+	exit "$1"
+}
+
+usage_error() {
+	fail 125 "$1 (see 'fifo-init.sh --help')"
+}
+
+usage() {
+	printf '%s\n' "Usage:
+  fifo-init.sh [OPTIONS] [--] PROGRAM [ARGS...]
+  fifo-init.sh --help | --version
+
+The POSIX-shell fallback of fifo-init. Runs PROGRAM as a container init:
+forwards signals, reaps zombies (as PID 1), exits with PROGRAM's code (128+N
+when signal N killed it), and gives PROGRAM a FIFO as stdin so anyone who can
+write the FIFO can type into its console.
+Options stop at the first word that is not an option.
+
+Options:
+  -f, --fifo PATH           FIFO to give PROGRAM as stdin (env FIFO_INIT_FIFO)
+      --create[=MODE]       create the FIFO if missing, mode exactly MODE
+                            (octal, default 0600) (env FIFO_INIT_CREATE)
+      --exec                check and open the FIFO, then become PROGRAM
+  -e CODE                   remap exit code CODE to 0 (repeatable)
+      --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
+                            forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
+      --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
+                            (default 10s; 500ms, 30s, 2m) (env FIFO_INIT_STOP_TIMEOUT)
+  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3)
+  -h, --help                this text
+      --version             the version
+
+Forwarded signals: $FORWARDED_SIGNALS.
+Only in the fifo-init executable: --pipe-size, -s, -g, -p, -r/--rewrite, -w
+and the send command.
+
+Exit codes: PROGRAM's own; 128+N if signal N killed it; 125 fifo-init.sh
+failed (usage, FIFO check); 126 PROGRAM not executable; 127 PROGRAM not found."
+}
+
+# ---------------------------------------------------------------- values
+
+# trim TEXT: sets trimmed to TEXT without leading and trailing blanks.
+trim() {
+	trimmed=${1#"${1%%[![:space:]]*}"}
+	trimmed=${trimmed%"${trimmed##*[![:space:]]}"}
+}
+
+# strip_zeros DIGITS: sets number to DIGITS without leading zeros, as
+# $((010)) would be octal.
+strip_zeros() {
+	number=${1#"${1%%[!0]*}"}
+	number=${number:-0}
+}
+
+# env_flag VALUE: true for a set flag; "", 0, false, no and off turn it off.
+env_flag() {
+	trim "$1"
+	case "$trimmed" in
+		'' | 0 | [Ff][Aa][Ll][Ss][Ee] | [Nn][Oo] | [Oo][Ff][Ff]) return 1 ;;
+	esac
+	return 0
+}
+
+# parse_mode TEXT: sets mode to a four-digit octal mode (600 or 0660; at most 0777).
+parse_mode() {
+	trim "$1"
+	case "$trimmed" in
+		[0-7][0-7][0-7]) mode=0$trimmed ;;
+		0[0-7][0-7][0-7]) mode=$trimmed ;;
+		*) return 1 ;;
+	esac
+}
+
+# parse_duration TEXT: sets duration_ms. 500ms, 30s, 2m, 1.5h; a bare
+# number is seconds (as docker stop -t); at most 2^31-1 ms, as the executable.
+parse_duration() {
+	trim "$1"
+	_pd_text=$trimmed
+	case "$_pd_text" in
+		*ms) _pd_unit=1 _pd_text=${_pd_text%ms} ;;
+		*s) _pd_unit=1000 _pd_text=${_pd_text%s} ;;
+		*m) _pd_unit=60000 _pd_text=${_pd_text%m} ;;
+		*h) _pd_unit=3600000 _pd_text=${_pd_text%h} ;;
+		*) _pd_unit=1000 ;;
+	esac
+	_pd_int=${_pd_text%%.*}
+	_pd_frac=
+	case "$_pd_text" in
+		*.*)
+			_pd_frac=${_pd_text#*.}
+			case "$_pd_frac" in '' | *[!0-9]*) return 1 ;; esac
+			;;
+	esac
+	case "$_pd_int" in '' | *[!0-9]*) return 1 ;; esac
+	strip_zeros "$_pd_int"
+	# More digits would overflow the shell's arithmetic; far above the limit anyway.
+	if [ "${#number}" -gt 10 ]; then return 1; fi
+	_pd_int=$number
+	# Seven fraction digits are finer than a millisecond even for hours.
+	_pd_frac=${_pd_frac}0000000
+	_pd_frac=${_pd_frac%"${_pd_frac#???????}"}
+	strip_zeros "$_pd_frac"
+	duration_ms=$((_pd_int * _pd_unit + (number * _pd_unit + 5000000) / 10000000))
+	[ "$duration_ms" -le 2147483647 ]
+}
+
+# parse_exit_code TEXT: sets exit_code (0-255).
+parse_exit_code() {
+	trim "$1"
+	case "$trimmed" in
+		[0-9] | [0-9][0-9] | [0-9][0-9][0-9]) ;;
+		*) return 1 ;;
+	esac
+	strip_zeros "$trimmed"
+	exit_code=$number
+	[ "$exit_code" -le 255 ]
+}
+
+# check_stop_command TEXT: one line of at most PIPE_BUF-1 bytes, so the
+# line plus its newline is one atomic write.
+check_stop_command() {
+	case "$1" in
+		*"$nl"*)
+			stop_error="invalid --stop-command '$1': expected one line (no newline inside)"
+			return 1
+			;;
+	esac
+	# ${#} counts characters; at most 4 bytes each, so only long text needs counting.
+	if [ "${#1}" -gt $(((PIPE_BUF - 1) / 4)) ]; then
+		_sc_bytes=$(printf '%s' "$1" | wc -c)
+		trim "$_sc_bytes"
+		if [ "$trimmed" -gt $((PIPE_BUF - 1)) ]; then
+			_sc_start=${1%"${1#????????????????????}"}
+			stop_error="invalid --stop-command '$_sc_start...': expected at most $((PIPE_BUF - 1)) bytes, so it is written atomically"
+			return 1
+		fi
+	fi
+}
+
+# --------------------------------------------------------- file details
+
+# safe_path PATH: sets safe to PATH made safe as an operand (no leading '-').
+safe_path() {
+	case "$1" in
+		-*) safe=./$1 ;;
+		*) safe=$1 ;;
+	esac
+}
+
+# describe_identity: sets identity to "uid U gid G (groups A,B)", who we run as.
+describe_identity() {
+	_id_uid=$(id -u 2>/dev/null) || _id_uid='?'
+	_id_gid=$(id -g 2>/dev/null) || _id_gid='?'
+	_id_rest=$(id -G 2>/dev/null) || _id_rest=
+	_id_extra=
+	_id_rest="$_id_rest "
+	while [ -n "$_id_rest" ]; do
+		_id_group=${_id_rest%% *}
+		_id_rest=${_id_rest#* }
+		if [ -n "$_id_group" ] && [ "$_id_group" != "$_id_gid" ]; then
+			_id_extra=${_id_extra:+$_id_extra,}$_id_group
+		fi
+	done
+	identity="uid $_id_uid gid $_id_gid${_id_extra:+ (groups $_id_extra)}"
+}
+
+# stat_path PATH: sets file_perms (prw-r-----), file_mode (0640), file_uid
+# and file_gid from `ls -lnd` (`stat -c` is GNU; busybox may lack it).
+stat_path() {
+	safe_path "$1"
+	_st_line=$(ls -lnd "$safe" 2>/dev/null) || return 1
+	_st_line=${_st_line%%"$nl"*}
+	next_word
+	file_perms=$word
+	next_word
+	next_word
+	file_uid=$word
+	next_word
+	file_gid=$word
+	_st_perms=${file_perms#?}
+	file_mode=0
+	for _st_triple in user group other; do
+		_st_digit=0
+		case "$_st_perms" in r*) _st_digit=4 ;; esac
+		_st_perms=${_st_perms#?}
+		case "$_st_perms" in w*) _st_digit=$((_st_digit + 2)) ;; esac
+		_st_perms=${_st_perms#?}
+		case "$_st_perms" in [xst]*) _st_digit=$((_st_digit + 1)) ;; esac
+		_st_perms=${_st_perms#?}
+		file_mode=$file_mode$_st_digit
+	done
+	: "$_st_triple"
+}
+
+# next_word: sets word to the next blank-separated word of _st_line and drops it.
+next_word() {
+	_st_line=${_st_line#"${_st_line%%[! ]*}"}
+	word=${_st_line%% *}
+	_st_line=${_st_line#"$word"}
+}
+
+# missing_reason PATH: sets reason for a PATH that `test -e` does not see:
+# notdir (an ancestor is not a directory), denied (an ancestor cannot be
+# searched) or missing.
+missing_reason() {
+	_mr_dir=$1
+	while :; do
+		case "$_mr_dir" in
+			*/*)
+				_mr_dir=${_mr_dir%/*}
+				_mr_dir=${_mr_dir:-/}
+				;;
+			*) _mr_dir=. ;;
+		esac
+		if [ -e "$_mr_dir" ] || [ "$_mr_dir" = / ] || [ "$_mr_dir" = . ]; then
+			break
+		fi
+	done
+	if [ ! -d "$_mr_dir" ]; then
+		reason=notdir
+	elif [ ! -x "$_mr_dir" ]; then
+		reason=denied
+	else
+		reason=missing
+	fi
+}
+
+# file_type PATH: sets type to what PATH is, in the words a user knows.
+file_type() {
+	if [ -p "$1" ]; then type=FIFO
+	elif [ -d "$1" ]; then type=directory
+	elif [ -f "$1" ]; then type='regular file'
+	elif [ -S "$1" ]; then type=socket
+	elif [ -c "$1" ]; then type='character device'
+	elif [ -b "$1" ]; then type='block device'
+	else type='special file'
+	fi
+}
+
+# refuse_not_fifo PATH TYPE: the one line for a path that is not a FIFO.
+refuse_not_fifo() {
+	if [ "$2" = directory ]; then
+		fail 125 "$1 is a directory, not a FIFO: Docker creates a directory when the host path of a -v bind mount does not exist; remove that directory on the host, run 'mkfifo HOSTPATH' there, then start the container again"
+	fi
+	fail 125 "$1 is a $2, not a FIFO: refusing to use it (it was left untouched); point --fifo at a FIFO made with mkfifo"
+}
+
+# ------------------------------------------------------------- the FIFO
+
+# create_fifo: mkfifo with exactly create_mode. mkfifo -m is not cut by the
+# umask (coreutils chmods after, busybox clears the umask); the chmod makes
+# sure for other implementations. An existing path is never replaced.
+create_fifo() {
+	safe_path "$fifo"
+	if _cf_error=$(mkfifo -m "$create_mode" "$safe" 2>&1); then
+		if [ -p "$fifo" ]; then
+			chmod "$create_mode" "$safe" ||
+				fifo_init_log 1 "warning: could not set mode $create_mode on $fifo"
+		fi
+		created=true
+		return 0
+	fi
+	# Someone made it first: the checks that follow apply to whatever it is.
+	if [ -e "$fifo" ] || [ -L "$fifo" ]; then
+		return 0
+	fi
+	missing_reason "$fifo"
+	if [ "$reason" != missing ] || [ ! -d "$_mr_dir" ]; then
+		fail 125 "cannot create $fifo: its directory does not exist; mount or create the directory first"
+	fi
+	_cf_error=${_cf_error%%"$nl"*}
+	describe_identity
+	if stat_path "$_mr_dir"; then
+		fail 125 "cannot create $fifo: $_cf_error (directory owned by uid $file_uid gid $file_gid, mode $file_mode; fifo-init runs as $identity)"
+	fi
+	fail 125 "cannot create $fifo: $_cf_error"
+}
+
+# open_fifo: checks the FIFO and opens it read/write on descriptor 9.
+# O_RDWR never blocks on a FIFO (we are a reader and a writer at once) and
+# keeps a writer open for ever, so PROGRAM never reads EOF when a host writer
+# closes. See: fifo(7). Nothing is ever opened that is not a FIFO.
+open_fifo() {
+	created=false
+	if [ ! -e "$fifo" ]; then
+		missing_reason "$fifo"
+		case "$reason" in
+			notdir) fail 125 "$fifo: a parent of this path is not a directory; point --fifo at a FIFO" ;;
+			denied)
+				describe_identity
+				fail 125 "permission denied opening $fifo for checking: it is in a directory we cannot search and fifo-init runs as $identity; chown or chmod it on the host, or run the container as its owner"
+				;;
+		esac
+		if [ -z "$create_mode" ]; then
+			fail 125 "$fifo does not exist: create the FIFO on the host with 'mkfifo -m 0600 HOSTPATH' before the container starts and bind-mount it (-v HOSTPATH:$fifo), or pass --create"
+		fi
+		create_fifo
+	fi
+	file_type "$fifo"
+	if [ "$type" != FIFO ]; then
+		refuse_not_fifo "$fifo" "$type"
+	fi
+
+	# `command` keeps a failed redirection from ending the shell (exec is a special built-in).
+	if ! { command exec 9<>"$fifo"; } 2>/dev/null; then
+		if [ ! -e "$fifo" ]; then
+			fail 125 "$fifo does not exist: create the FIFO on the host with 'mkfifo -m 0600 HOSTPATH' before the container starts and bind-mount it (-v HOSTPATH:$fifo), or pass --create"
+		fi
+		if [ ! -r "$fifo" ] || [ ! -w "$fifo" ]; then
+			describe_identity
+			if stat_path "$fifo"; then
+				fail 125 "permission denied opening $fifo for reading and writing: it is owned by uid $file_uid gid $file_gid with mode $file_mode and fifo-init runs as $identity; chown or chmod it on the host, or run the container as its owner"
+			fi
+			fail 125 "permission denied opening $fifo for reading and writing: fifo-init runs as $identity; chown or chmod it on the host, or run the container as its owner"
+		fi
+		fail 125 "cannot open $fifo"
+	fi
+	# The path may have changed between the check and the open: check what was opened.
+	if [ -e /dev/fd/9 ] && [ ! -p /dev/fd/9 ]; then
+		file_type /dev/fd/9
+		exec 9<&-
+		refuse_not_fifo "$fifo" "$type"
+	fi
+
+	if ! "$created" && stat_path "$fifo"; then
+		case "$file_perms" in
+			????????w*)
+				fifo_init_log 1 "warning: $fifo is writable by everyone (mode $file_mode): anyone on the host can type into the service; run 'chmod o-w' on it"
+				;;
+		esac
+	fi
+	if "$created"; then
+		fifo_init_log 3 "opened $fifo read/write as fd 9 (created)"
+	else
+		fifo_init_log 3 "opened $fifo read/write as fd 9"
+	fi
+}
+
+# ------------------------------------------------------------ PROGRAM
+
+# check_program NAME: 127 when NAME is not found, 126 when it is not
+# executable, looked up as execvp(3) does (a name with a slash as is, else
+# the first executable regular file in PATH). Not `command -v`: it also finds
+# built-ins and functions, and exec runs neither.
+check_program() {
+	case "$1" in
+		*/*)
+			if [ ! -e "$1" ]; then
+				fail 127 "$1: not found (no such file)"
+			fi
+			if [ -d "$1" ] || [ ! -x "$1" ]; then
+				fail 126 "$1: cannot execute: Permission denied"
+			fi
+			return 0
+			;;
+	esac
+	_cp_denied=
+	_cp_rest=${PATH-/bin:/usr/bin}:
+	while [ -n "$_cp_rest" ]; do
+		_cp_dir=${_cp_rest%%:*}
+		_cp_rest=${_cp_rest#*:}
+		_cp_file=${_cp_dir:-.}/$1
+		if [ -f "$_cp_file" ]; then
+			if [ -x "$_cp_file" ]; then
+				return 0
+			fi
+			_cp_denied=${_cp_denied:-$_cp_file}
+		fi
+	done
+	if [ -n "$_cp_denied" ]; then
+		fail 126 "$1: cannot execute: $_cp_denied: permission denied"
+	fi
+	fail 127 "$1: not found (not in PATH)"
+}
+
+# exec_program PROGRAM [ARGS...]: replaces this shell with PROGRAM, every
+# signal disposition at default when the system lets a shell do that.
+exec_program() {
+	if "$reset_with_env"; then
+		exec env --default-signal -- "$@"
+	fi
+	case "$1" in
+		# bash and ash would read a leading '-' as an option of exec; dash has no `--`.
+		-*) if (exec -- true) 2>/dev/null; then exec -- "$@"; fi ;;
+	esac
+	exec "$@"
+}
+
+# run_program PROGRAM [ARGS...]: the body of the background job.
+run_program() {
+	# A shell without job control starts background jobs with INT and QUIT
+	# ignored; bash lets the job undo that, dash and ash keep them ignored.
+	trap - INT QUIT
+	exec_program "$@"
+}
+
+# ------------------------------------------------------ signals and stop
+
+# on_signal NAME: the trap for every forwarded signal. Only builtins here:
+# an external command would make dash wait for (and reap) any child.
+on_signal() {
+	if [ -z "$child" ]; then
+		pending_signals="$pending_signals$1 "
+		return 0
+	fi
+	fifo_init_log 3 "received SIG$1"
+	if [ "$stop_count" -gt 0 ] && ! "$stopping"; then
+		case "$1" in
+			TERM | INT)
+				begin_stop "$1"
+				return 0
+				;;
+		esac
+	fi
+	if kill -s "$1" "$child" 2>/dev/null; then
+		fifo_init_log 3 "sent SIG$1 to $child"
+	fi
+}
+
+# begin_stop SIGNAL: types the stop command(s) into the FIFO instead of
+# forwarding SIGNAL, then starts the timer that escalates to TERM and KILL.
+begin_stop() {
+	stopping=true
+	_bs_list=$stop_commands
+	_bs_shown=
+	while [ -n "$_bs_list" ]; do
+		_bs_shown="${_bs_shown:+$_bs_shown, }\"${_bs_list%%"$nl"*}\""
+		_bs_list=${_bs_list#*"$nl"}
+	done
+	fifo_init_log 1 "received SIG$1: writing stop command $_bs_shown into the FIFO"
+	# A shell cannot write without blocking, and the FIFO may be full: a
+	# background writer blocks instead of the init.
+	write_stop_commands >&9 9>&- &
+	writer_pid=$!
+	stop_timer 9>&- &
+	timer_pid=$!
+}
+
+# write_stop_commands: one printf, so one write(2), per command: each line
+# (at most PIPE_BUF bytes) arrives whole, never mixed with other writers.
+write_stop_commands() {
+	_ws_list=$stop_commands
+	while [ -n "$_ws_list" ]; do
+		printf '%s\n' "${_ws_list%%"$nl"*}"
+		_ws_list=${_ws_list#*"$nl"}
+	done
+}
+
+# stop_timer: runs in the background; killed with TERM when PROGRAM exits.
+stop_timer() {
+	_tm_sleeper=
+	trap 'if [ -n "$_tm_sleeper" ]; then kill "$_tm_sleeper" 2>/dev/null || :; fi; exit 0' TERM
+	stop_sleep
+	if kill -0 "$writer_pid" 2>/dev/null; then
+		kill "$writer_pid" 2>/dev/null || :
+		fifo_init_log 1 "warning: could not write the stop command: the FIFO stayed full"
+	fi
+	if kill -0 "$child" 2>/dev/null; then
+		fifo_init_log 1 "$program_name still running $stop_timeout after the stop command: sending SIGTERM"
+		kill -s TERM "$child" 2>/dev/null || :
+	fi
+	stop_sleep
+	if kill -0 "$child" 2>/dev/null; then
+		fifo_init_log 1 "$program_name still running twice $stop_timeout after the stop command: sending SIGKILL"
+		kill -s KILL "$child" 2>/dev/null || :
+	fi
+}
+
+# stop_sleep: sleeps the stop timeout in a way the TERM trap can cut short.
+stop_sleep() {
+	sleep "$stop_sleep_seconds" &
+	_tm_sleeper=$!
+	wait "$_tm_sleeper" || :
+	_tm_sleeper=
+}
+
+# ------------------------------------------------------------ supervise
+
+# supervise PROGRAM [ARGS...]: starts PROGRAM in the background with the
+# FIFO (or our stdin) as fd 0, forwards signals until it has exited, and
+# exits with its status.
+supervise() {
+	child=
+	pending_signals=
+	stopping=false
+	writer_pid=
+	timer_pid=
+	trap 'on_signal HUP || :' HUP
+	trap 'on_signal INT || :' INT
+	trap 'on_signal QUIT || :' QUIT
+	trap 'on_signal TERM || :' TERM
+	trap 'on_signal USR1 || :' USR1
+	trap 'on_signal USR2 || :' USR2
+	trap 'on_signal WINCH || :' WINCH
+
+	# A background job's stdin is /dev/null unless redirected, so without a
+	# FIFO our stdin is kept on fd 9 and handed on from there.
+	if [ -z "$fifo" ] && ! { command exec 9<&0; } 2>/dev/null; then
+		run_program "$@" <&- &
+	else
+		run_program "$@" <&9 9<&- &
+	fi
+	child=$!
+	fifo_init_log 3 "started $1 as pid $child"
+	# Signals that came before the pid was known.
+	_sv_pending=$pending_signals
+	pending_signals=
+	while [ -n "$_sv_pending" ]; do
+		on_signal "${_sv_pending%% *}" || :
+		_sv_pending=${_sv_pending#* }
+	done
+
+	# A trap cuts `wait` short (status > 128): wait again while PROGRAM exists.
+	while :; do
+		_sv_status=0
+		wait "$child" || _sv_status=$?
+		if ! kill -0 "$child" 2>/dev/null; then
+			break
+		fi
+	done
+	# Gone. If the last wait was cut short while the shell reaped PROGRAM in
+	# the background, its status is still stored: ask once more. 127 means it
+	# was already reported (bash --posix forgets it then).
+	_sv_again=0
+	wait "$child" 2>/dev/null || _sv_again=$?
+	if [ "$_sv_again" -ne 127 ]; then
+		_sv_status=$_sv_again
+	fi
+	for _sv_helper in "$writer_pid" "$timer_pid"; do
+		if [ -n "$_sv_helper" ]; then
+			kill "$_sv_helper" 2>/dev/null || :
+		fi
+	done
+
+	_sv_code=$_sv_status
+	case " $expect_codes " in
+		*" $_sv_status "*) _sv_code=0 ;;
+	esac
+	fifo_init_log 2 "$1 ended with status $_sv_status; exiting with $_sv_code"
+	exit "$_sv_code"
+}
+
+# ------------------------------------------------------ the command line
+
+if [ "${1:-}" = send ]; then
+	usage_error "the send command is only in the fifo-init executable; to run a program named send, use 'fifo-init.sh -- send'"
+fi
+
+# need_value OPTION [VALUE...]: the option's value must follow it.
+need_value() {
+	if [ "$#" -lt 2 ]; then
+		usage_error "option '$1' needs a value"
+	fi
+}
+
+# add_stop_command TEXT: one --stop-command; the first bad one is reported
+# after --help had its chance, as the executable does.
+add_stop_command() {
+	opt_stop_count=$((opt_stop_count + 1))
+	opt_stop_commands=$opt_stop_commands$1$nl
+	if [ -z "$stop_error" ]; then
+		check_stop_command "$1" || :
+	fi
+}
+
+# unsupported OPTION WHAT: an executable-only option.
+unsupported() {
+	usage_error "option '$1' ($2) is not available in fifo-init.sh, a shell cannot do it; use the fifo-init executable instead"
+}
+
+opt_fifo=
+opt_fifo_set=false
+opt_create=
+opt_create_set=false
+opt_exec=false
+opt_expect=
+opt_stop_commands=
+opt_stop_count=0
+opt_stop_timeout=
+opt_stop_timeout_set=false
+stop_error=
+verbose_count=0
+want_help=false
+want_version=false
+
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+		--)
+			shift
+			break
+			;;
+		-f | --fifo)
+			need_value "$@"
+			opt_fifo=$2 opt_fifo_set=true
+			shift 2
+			;;
+		--fifo=*)
+			opt_fifo=${1#*=} opt_fifo_set=true
+			shift
+			;;
+		--create)
+			opt_create= opt_create_set=true
+			shift
+			;;
+		--create=*)
+			opt_create=${1#*=} opt_create_set=true
+			shift
+			;;
+		--exec)
+			opt_exec=true
+			shift
+			;;
+		-e | --expect-exit)
+			need_value "$@"
+			opt_expect=$opt_expect$2$nl
+			shift 2
+			;;
+		--expect-exit=*)
+			opt_expect=$opt_expect${1#*=}$nl
+			shift
+			;;
+		--stop-command)
+			need_value "$@"
+			add_stop_command "$2"
+			shift 2
+			;;
+		--stop-command=*)
+			add_stop_command "${1#*=}"
+			shift
+			;;
+		--stop-timeout)
+			need_value "$@"
+			opt_stop_timeout=$2 opt_stop_timeout_set=true
+			shift 2
+			;;
+		--stop-timeout=*)
+			opt_stop_timeout=${1#*=} opt_stop_timeout_set=true
+			shift
+			;;
+		-v | --verbose)
+			verbose_count=$((verbose_count + 1))
+			shift
+			;;
+		-h | --help)
+			want_help=true
+			shift
+			;;
+		--version)
+			want_version=true
+			shift
+			;;
+		--pipe-size | --pipe-size=*) unsupported --pipe-size 'F_SETPIPE_SZ' ;;
+		-s | --subreaper) unsupported "$1" 'child subreaper' ;;
+		-g | --kill-group) unsupported "$1" 'signals to the process group' ;;
+		-p | --pdeath-signal | --pdeath-signal=*) unsupported "${1%%=*}" 'parent-death signal' ;;
+		-r | --rewrite | --rewrite=*) unsupported "${1%%=*}" 'signal rewriting' ;;
+		-w | --warn-reap) unsupported "$1" 'log each reaped zombie' ;;
+		--exec=* | --verbose=* | --help=* | --version=* | --subreaper=* | --kill-group=* | --warn-reap=*)
+			usage_error "option '${1%%=*}' takes no value"
+			;;
+		--*) usage_error "unknown option '${1%%=*}'" ;;
+		-[!-]?*)
+			# A cluster: -vv is -v -v; -fPATH and -e3 carry the value.
+			_cl_rest=${1#-?}
+			_cl_option=${1%"$_cl_rest"}
+			shift
+			case "$_cl_option" in
+				-f | -e | -p | -r) set -- "$_cl_option" "$_cl_rest" "$@" ;;
+				*) set -- "$_cl_option" "-$_cl_rest" "$@" ;;
+			esac
+			;;
+		-?) usage_error "unknown option '$1'" ;;
+		*) break ;;
+	esac
+done
+
+# ------------------------------------------------ values, in the executable's order
+
+if "$want_help"; then
+	usage
+	exit 0
+fi
+if "$want_version"; then
+	printf 'fifo-init.sh %s\n' "$FIFO_INIT_VERSION"
+	exit 0
+fi
+if [ "$#" -eq 0 ] || [ -z "$1" ]; then
+	usage_error "no PROGRAM given: say what to run, e.g. fifo-init.sh --fifo /service/command_pipe -- myservice"
+fi
+program_name=$1
+
+if "$opt_fifo_set"; then
+	if [ -z "$opt_fifo" ]; then
+		usage_error "invalid --fifo '': expected a path"
+	fi
+	fifo=$opt_fifo
+else
+	fifo=${FIFO_INIT_FIFO:-}
+fi
+
+create_mode=
+if "$opt_create_set"; then
+	if [ -z "$opt_create" ]; then
+		create_mode=$DEFAULT_CREATE_MODE
+	elif parse_mode "$opt_create"; then
+		create_mode=$mode
+	else
+		usage_error "invalid --create mode '$opt_create': expected an octal mode such as 0600 or 0660"
+	fi
+elif env_flag "${FIFO_INIT_CREATE:-}"; then
+	case "$trimmed" in
+		1 | [Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn]) create_mode=$DEFAULT_CREATE_MODE ;;
+		*)
+			if parse_mode "$FIFO_INIT_CREATE"; then
+				create_mode=$mode
+			else
+				usage_error "invalid FIFO_INIT_CREATE '$FIFO_INIT_CREATE': expected a flag (1) or an octal mode such as 0660"
+			fi
+			;;
+	esac
+fi
+
+expect_codes=
+_ex_list=$opt_expect
+while [ -n "$_ex_list" ]; do
+	_ex_text=${_ex_list%%"$nl"*}
+	_ex_list=${_ex_list#*"$nl"}
+	if ! parse_exit_code "$_ex_text"; then
+		usage_error "invalid -e '$_ex_text': expected an exit code from 0 to 255"
+	fi
+	expect_codes="$expect_codes $exit_code"
+done
+
+# The command line's stop commands replace the environment's (one per line, blank lines skipped).
+if [ "$opt_stop_count" -gt 0 ]; then
+	stop_commands=$opt_stop_commands
+	stop_count=$opt_stop_count
+else
+	stop_commands=
+	stop_count=0
+	_sc_list=${FIFO_INIT_STOP_COMMAND:-}
+	while [ -n "$_sc_list" ]; do
+		_sc_text=${_sc_list%%"$nl"*}
+		case "$_sc_list" in
+			*"$nl"*) _sc_list=${_sc_list#*"$nl"} ;;
+			*) _sc_list= ;;
+		esac
+		if [ -n "$_sc_text" ]; then
+			if [ -z "$stop_error" ]; then
+				check_stop_command "$_sc_text" || :
+			fi
+			stop_commands=$stop_commands$_sc_text$nl
+			stop_count=$((stop_count + 1))
+		fi
+	done
+fi
+if [ -n "$stop_error" ]; then
+	usage_error "$stop_error"
+fi
+
+if "$opt_stop_timeout_set"; then
+	stop_timeout=$opt_stop_timeout
+else
+	stop_timeout=${FIFO_INIT_STOP_TIMEOUT:-$DEFAULT_STOP_TIMEOUT}
+fi
+if ! parse_duration "$stop_timeout"; then
+	usage_error "invalid --stop-timeout '$stop_timeout': expected a duration such as 500ms, 30s or 2m"
+fi
+stop_timeout_ms=$duration_ms
+
+if [ -z "$fifo" ]; then
+	if [ "$stop_count" -gt 0 ]; then
+		usage_error "--stop-command needs --fifo: the stop command is written into the FIFO"
+	fi
+	if [ -n "$create_mode" ]; then
+		usage_error "--create needs --fifo: it says which FIFO to create"
+	fi
+fi
+if "$opt_exec" && [ "$stop_count" -gt 0 ]; then
+	usage_error "--stop-command cannot work with --exec: nothing of fifo-init stays to write it"
+fi
+
+_vb_base=1
+if [ -n "${FIFO_INIT_VERBOSITY:-}" ]; then
+	trim "$FIFO_INIT_VERBOSITY"
+	case "$trimmed" in
+		[0-3]) _vb_base=$trimmed ;;
+		*) usage_error "invalid FIFO_INIT_VERBOSITY '$FIFO_INIT_VERBOSITY': expected a level from 0 to 3" ;;
+	esac
+fi
+verbosity=$((_vb_base + verbose_count))
+if [ "$verbosity" -gt 3 ]; then
+	verbosity=3
+fi
+
+# Settings of the executable that a shell cannot honour. Environment
+# variables are often inherited (TINI_SUBREAPER from a base image), so they
+# warn; the same request as an option is an error.
+if [ -n "${FIFO_INIT_PIPE_SIZE:-}" ]; then
+	fifo_init_log 1 "warning: FIFO_INIT_PIPE_SIZE is ignored: fifo-init.sh cannot grow the FIFO buffer; use the fifo-init executable"
+fi
+if [ "$$" -ne 1 ] && { env_flag "${TINI_SUBREAPER:-}" || env_flag "${FIFO_INIT_SUBREAPER:-}"; }; then
+	fifo_init_log 1 "warning: TINI_SUBREAPER/FIFO_INIT_SUBREAPER is ignored: fifo-init.sh cannot register as child subreaper; use the fifo-init executable"
+fi
+if env_flag "${TINI_KILL_PROCESS_GROUP:-}" || env_flag "${FIFO_INIT_KILL_PROCESS_GROUP:-}"; then
+	fifo_init_log 1 "warning: TINI_KILL_PROCESS_GROUP/FIFO_INIT_KILL_PROCESS_GROUP is ignored: fifo-init.sh signals PROGRAM only, not its group; use the fifo-init executable"
+fi
+
+# ------------------------------------------------------------------ run
+
+if [ -n "$fifo" ]; then
+	open_fifo
+fi
+check_program "$1"
+
+# coreutils env (8.31+) can put every signal back to default for PROGRAM.
+# Not for a PROGRAM with '=' in its name: env would take it for a variable.
+reset_with_env=false
+case "$1" in
+	*=*) ;;
+	*)
+		if env --default-signal true >/dev/null 2>&1; then
+			reset_with_env=true
+		fi
+		;;
+esac
+
+if "$opt_exec"; then
+	fifo_init_log 3 "replacing fifo-init.sh with $1"
+	if [ -n "$fifo" ]; then
+		exec_program "$@" <&9 9<&-
+	fi
+	exec_program "$@"
+fi
+
+if [ "$stop_count" -gt 0 ]; then
+	# sleep takes fractions in coreutils and busybox; others get whole seconds, rounded up.
+	stop_sleep_seconds=$((stop_timeout_ms / 1000))
+	if [ $((stop_timeout_ms % 1000)) -ne 0 ]; then
+		_sl_millis=$((stop_timeout_ms % 1000 + 1000))
+		if sleep 0.001 2>/dev/null; then
+			stop_sleep_seconds=$stop_sleep_seconds.${_sl_millis#1}
+		else
+			stop_sleep_seconds=$((stop_sleep_seconds + 1))
+			fifo_init_log 2 "sleep takes whole seconds here: the stop timeout is ${stop_sleep_seconds}s"
+		fi
+	fi
+fi
+if ! "$reset_with_env" && [ -z "${BASH_VERSION:-}" ]; then
+	fifo_init_log 2 "$1 starts with SIGINT and SIGQUIT ignored (this shell cannot reset them for a background job, and env has no --default-signal): forwarded INT and QUIT only act if $1 handles them"
+fi
+supervise "$@"

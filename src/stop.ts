@@ -7,6 +7,7 @@ import { closeSync, constants as fsc, fstatSync, openSync, writeSync } from 'nod
 import { constants } from 'node:os';
 import { codeOf, InitError } from './errors.js';
 import type { Logger } from './log.js';
+import { signalName } from './signal-table.js';
 import { sendSignal, type ForwardTarget } from './signals.js';
 
 /** How often a full FIFO is retried while the stop timeout runs (only during a stop). */
@@ -57,7 +58,7 @@ export class StopController {
     if (this.stopping) return false;
     this.stopping = true;
     const { commands, timeoutMs, log } = this.options;
-    log.notice(`received signal ${signal}: writing stop command ${commands.map((c) => JSON.stringify(c)).join(', ')} into the FIFO`);
+    log.notice(`received ${signalName(signal)}: writing stop command ${commands.map((c) => JSON.stringify(c)).join(', ')} into the FIFO`);
     this.writeAll(Date.now() + timeoutMs);
     this.timers.push(
       setTimeout(() => {
