@@ -347,13 +347,16 @@ create_fifo() {
 	if [ -e "$fifo" ] || [ -L "$fifo" ]; then
 		return 0
 	fi
-	missing_reason "$fifo"
-	if [ "$reason" != missing ] || [ ! -d "$_mr_dir" ]; then
+	case "$fifo" in
+		*/*) _cf_dir=${fifo%/*} _cf_dir=${_cf_dir:-/} ;;
+		*) _cf_dir=. ;;
+	esac
+	if [ ! -d "$_cf_dir" ]; then
 		fail 125 "cannot create $fifo: its directory does not exist; mount or create the directory first"
 	fi
 	_cf_error=${_cf_error%%"$nl"*}
 	describe_identity
-	if stat_path "$_mr_dir"; then
+	if stat_path "$_cf_dir"; then
 		fail 125 "cannot create $fifo: $_cf_error (directory owned by uid $file_uid gid $file_gid, mode $file_mode; fifo-init runs as $identity)"
 	fi
 	fail 125 "cannot create $fifo: $_cf_error"
@@ -421,10 +424,31 @@ open_fifo() {
 
 # ------------------------------------------------------------ PROGRAM
 
+# find_in_path NAME: sets found to the first executable regular file NAME
+# in PATH, as execvp(3) looks (PATH unset: /bin:/usr/bin; an empty entry is
+# the current directory), and denied to the first non-executable match.
+find_in_path() {
+	found=
+	denied=
+	_fp_rest=${PATH-/bin:/usr/bin}:
+	while [ -n "$_fp_rest" ]; do
+		_fp_file=${_fp_rest%%:*}
+		_fp_rest=${_fp_rest#*:}
+		_fp_file=${_fp_file:-.}/$1
+		if [ -f "$_fp_file" ]; then
+			if [ -x "$_fp_file" ]; then
+				found=$_fp_file
+				return 0
+			fi
+			denied=${denied:-$_fp_file}
+		fi
+	done
+	return 1
+}
+
 # check_program NAME: 127 when NAME is not found, 126 when it is not
-# executable, looked up as execvp(3) does (a name with a slash as is, else
-# the first executable regular file in PATH). Not `command -v`: it also finds
-# built-ins and functions, and exec runs neither.
+# executable, looked up as execvp(3) does; sets program_path. Not
+# `command -v`: it also finds built-ins and functions, and exec runs neither.
 check_program() {
 	case "$1" in
 		*/*)
@@ -434,24 +458,17 @@ check_program() {
 			if [ -d "$1" ] || [ ! -x "$1" ]; then
 				fail 126 "$1: cannot execute: Permission denied"
 			fi
+			safe_path "$1"
+			program_path=$safe
 			return 0
 			;;
 	esac
-	_cp_denied=
-	_cp_rest=${PATH-/bin:/usr/bin}:
-	while [ -n "$_cp_rest" ]; do
-		_cp_dir=${_cp_rest%%:*}
-		_cp_rest=${_cp_rest#*:}
-		_cp_file=${_cp_dir:-.}/$1
-		if [ -f "$_cp_file" ]; then
-			if [ -x "$_cp_file" ]; then
-				return 0
-			fi
-			_cp_denied=${_cp_denied:-$_cp_file}
-		fi
-	done
-	if [ -n "$_cp_denied" ]; then
-		fail 126 "$1: cannot execute: $_cp_denied: permission denied"
+	if find_in_path "$1"; then
+		program_path=$found
+		return 0
+	fi
+	if [ -n "$denied" ]; then
+		fail 126 "$1: cannot execute: $denied: permission denied"
 	fi
 	fail 127 "$1: not found (not in PATH)"
 }
@@ -459,12 +476,16 @@ check_program() {
 # exec_program PROGRAM [ARGS...]: replaces this shell with PROGRAM, every
 # signal disposition at default when the system lets a shell do that.
 exec_program() {
-	if "$reset_with_env"; then
-		exec env --default-signal -- "$@"
+	if [ -n "$reset_env" ]; then
+		exec "$reset_env" --default-signal -- "$@"
 	fi
 	case "$1" in
-		# bash and ash would read a leading '-' as an option of exec; dash has no `--`.
-		-*) if (exec -- true) 2>/dev/null; then exec -- "$@"; fi ;;
+		# bash and ash would read a leading '-' as an option of exec (and
+		# `exec --` is not POSIX): run such a name by its path.
+		-*)
+			shift
+			set -- "$program_path" "$@"
+			;;
 	esac
 	exec "$@"
 }
@@ -594,9 +615,11 @@ supervise() {
 	done
 
 	# A trap cuts `wait` short (status > 128): wait again while PROGRAM exists.
+	# The shells' own job report ("Killed") goes to /dev/null: exiting with
+	# 128+N says it, and the log says it with -vv.
 	while :; do
 		_sv_status=0
-		wait "$child" || _sv_status=$?
+		wait "$child" 2>/dev/null || _sv_status=$?
 		if ! kill -0 "$child" 2>/dev/null; then
 			break
 		fi
@@ -682,7 +705,7 @@ while [ "$#" -gt 0 ]; do
 			shift
 			;;
 		--create)
-			opt_create= opt_create_set=true
+			opt_create='' opt_create_set=true
 			shift
 			;;
 		--create=*)
@@ -897,13 +920,14 @@ fi
 check_program "$1"
 
 # coreutils env (8.31+) can put every signal back to default for PROGRAM.
+# Called by its path: busybox sh may prefer its own applet for a bare `env`.
 # Not for a PROGRAM with '=' in its name: env would take it for a variable.
-reset_with_env=false
+reset_env=
 case "$1" in
 	*=*) ;;
 	*)
-		if env --default-signal true >/dev/null 2>&1; then
-			reset_with_env=true
+		if find_in_path env && "$found" --default-signal true >/dev/null 2>&1; then
+			reset_env=$found
 		fi
 		;;
 esac
@@ -929,7 +953,7 @@ if [ "$stop_count" -gt 0 ]; then
 		fi
 	fi
 fi
-if ! "$reset_with_env" && [ -z "${BASH_VERSION:-}" ]; then
+if [ -z "$reset_env" ] && [ -z "${BASH_VERSION:-}" ]; then
 	fifo_init_log 2 "$1 starts with SIGINT and SIGQUIT ignored (this shell cannot reset them for a background job, and env has no --default-signal): forwarded INT and QUIT only act if $1 handles them"
 fi
 supervise "$@"

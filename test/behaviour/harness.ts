@@ -32,7 +32,7 @@ export interface RunOptions {
   /**
    * Not PID 1: the script dash runs as the namespace's PID 1 ("$@" is the
    * init's command line) and how many process levels below unshare the init
-   * is. Default: dash waits for the init as its child (depth 2).
+   * is. Default: NON_REAPING_PID1 (depth 2).
    */
   wrapper?: { script: string; depth: number };
   /** Words before the init's command inside the namespace, e.g. setpriv to drop root. */
@@ -81,17 +81,29 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 }
 
 /**
+ * PID 1 for the not-PID-1 runs: waits for its one child (the init) with
+ * waitpid(pid) and never reaps anything else, so an orphan that reaches it
+ * (because the init failed to be a subreaper) stays a zombie and is seen.
+ * (dash would not do: its wait() reaps any child and would hide the bug.)
+ */
+const NON_REAPING_PID1 = [
+  'perl',
+  '-e',
+  'my $pid = fork() // die "fork: $!"; if (!$pid) { exec { $ARGV[0] } @ARGV or exit 127 } ' +
+    'waitpid($pid, 0); exit(($? & 127) ? 128 + ($? & 127) : $? >> 8);',
+];
+
+/**
  * Starts `implementation command + args`. As PID 1: unshare -> init.
- * Not PID 1: unshare -> dash (PID 1) -> init; orphans then go to the init as
- * subreaper, never to dash, so dash cannot hide a reaping bug.
+ * Not PID 1: unshare -> perl (PID 1, NON_REAPING_PID1) -> init, or a given
+ * dash wrapper.
  */
 export function startInit(implementation: Implementation, args: string[], options: RunOptions = {}): Running {
   const pid1 = options.pid1 ?? true;
   const command = [...(options.prefix ?? []), ...implementation.command, ...args];
-  const wrapper = options.wrapper ?? { script: '"$@"; exit $?', depth: 2 };
-  const argv = pid1
-    ? ['--pid', '--fork', '--mount-proc', '--kill-child', ...command]
-    : ['--pid', '--fork', '--mount-proc', '--kill-child', 'dash', '-c', wrapper.script, 'pid1', ...command];
+  const wrapper = options.wrapper;
+  const parent = wrapper ? ['dash', '-c', wrapper.script, 'pid1'] : NON_REAPING_PID1;
+  const argv = ['--pid', '--fork', '--mount-proc', '--kill-child', ...(pid1 ? [] : parent), ...command];
   const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
   for (const [target, source] of Object.entries(options.extraFds ?? {})) {
     while (stdio.length <= Number(target)) stdio.push('ignore');
@@ -126,7 +138,7 @@ export function startInit(implementation: Implementation, args: string[], option
   const initPid = async () =>
     waitFor('the init to start', () => {
       let pid: number | undefined = child.pid!;
-      for (let level = 0; level < (pid1 ? 1 : wrapper.depth) && pid !== undefined; level++) pid = childrenOf(pid)[0];
+      for (let level = 0; level < (pid1 ? 1 : (wrapper?.depth ?? 2)) && pid !== undefined; level++) pid = childrenOf(pid)[0];
       return pid;
     });
   return {
