@@ -33,7 +33,7 @@
 #   foreground group (with `docker run -it`, Ctrl-C reaches PROGRAM from the
 #   terminal and again from the script).
 # - Descriptors: PROGRAM inherits the script's descriptors; the FIFO is opened
-#   on descriptor 9 (FIFO_FD below) and closed for PROGRAM, which gets it as
+#   on descriptor 9 (see "FIFO_FD" below) and closed for PROGRAM, which gets it as
 #   fd 0. A descriptor 9 the caller passed on purpose is replaced.
 # - The FIFO's type is checked before it is opened (there is no O_NONBLOCK or
 #   fstat in sh) and checked again on descriptor 9 after the open. `<>` creates
@@ -204,7 +204,7 @@ parse_exit_code() {
 check_stop_command() {
 	case "$1" in
 		*"$nl"*)
-			stop_error="invalid --stop-command '$1': expected one line (no newline inside)"
+			stop_error="invalid --stop-command '${1%%"$nl"*}...': expected one line (no newline inside)"
 			return 1
 			;;
 	esac
@@ -580,6 +580,12 @@ stop_sleep() {
 
 # ------------------------------------------------------------ supervise
 
+# process_exists PID: running or a zombie. /proc answers when kill -0 may not
+# (EPERM: a setuid PROGRAM and an init that is not root).
+process_exists() {
+	kill -0 "$1" 2>/dev/null || [ -e "/proc/$1" ]
+}
+
 # supervise PROGRAM [ARGS...]: starts PROGRAM in the background with the
 # FIFO (or our stdin) as fd 0, forwards signals until it has exited, and
 # exits with its status.
@@ -620,17 +626,20 @@ supervise() {
 	while :; do
 		_sv_status=0
 		wait "$child" 2>/dev/null || _sv_status=$?
-		if ! kill -0 "$child" 2>/dev/null; then
+		if [ "$_sv_status" -le 128 ] || ! process_exists "$child"; then
 			break
 		fi
 	done
-	# Gone. If the last wait was cut short while the shell reaped PROGRAM in
-	# the background, its status is still stored: ask once more. 127 means it
-	# was already reported (bash --posix forgets it then).
-	_sv_again=0
-	wait "$child" 2>/dev/null || _sv_again=$?
-	if [ "$_sv_again" -ne 127 ]; then
-		_sv_status=$_sv_again
+	# Above 128 and gone: PROGRAM died of a signal, or the wait was cut short
+	# while the shell reaped PROGRAM in the background; then its status is
+	# still stored, so ask once more. 127 means it was reported already
+	# (bash --posix forgets a reported job; dash, ash and bash repeat it).
+	if [ "$_sv_status" -gt 128 ]; then
+		_sv_again=0
+		wait "$child" 2>/dev/null || _sv_again=$?
+		if [ "$_sv_again" -ne 127 ]; then
+			_sv_status=$_sv_again
+		fi
 	fi
 	for _sv_helper in "$writer_pid" "$timer_pid"; do
 		if [ -n "$_sv_helper" ]; then
@@ -954,6 +963,11 @@ if [ "$stop_count" -gt 0 ]; then
 	fi
 fi
 if [ -z "$reset_env" ] && [ -z "${BASH_VERSION:-}" ]; then
-	fifo_init_log 2 "$1 starts with SIGINT and SIGQUIT ignored (this shell cannot reset them for a background job, and env has no --default-signal): forwarded INT and QUIT only act if $1 handles them"
+	# Worth a warning where Ctrl-C is expected to work: on a terminal.
+	_ig_level=2
+	if [ -t 0 ] || [ -t 2 ]; then
+		_ig_level=1
+	fi
+	fifo_init_log "$_ig_level" "warning: $1 starts with SIGINT and SIGQUIT ignored (this shell cannot reset them for a background job, and env has no --default-signal): forwarded INT and QUIT only act if $1 handles them; run fifo-init.sh with bash, install coreutils, or use the fifo-init executable"
 fi
 supervise "$@"

