@@ -16,8 +16,9 @@
 # - --pipe-size: F_SETPIPE_SZ is an fcntl(2); a shell has no way to call it.
 # - -s: PR_SET_CHILD_SUBREAPER is a prctl(2). As PID 1 the script reaps every
 #   orphan anyway; when it is not PID 1, PROGRAM's orphans go to the real init.
-# - -g, -p, -r/--rewrite, -w: signals go to PROGRAM's pid only; no parent-death
-#   signal (prctl again); no rewriting; reaped orphans are never reported.
+# - -g, -p, -w: signals go to PROGRAM's pid only; no parent-death signal
+#   (prctl again); reaped orphans are never reported. -r/--rewrite works for
+#   the seven forwarded signals (FROM must be one of them).
 # - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. Real-time
 #   signals and the others (ALRM, PIPE, ABRT, CONT, TSTP, ...) are not: when
 #   the script is not PID 1, one of them kills the script (and PROGRAM runs on
@@ -104,6 +105,7 @@ Options:
                             (octal, default 0600) (env FIFO_INIT_CREATE)
       --exec                check and open the FIFO, then become PROGRAM
   -e CODE                   remap exit code CODE to 0 (repeatable)
+  -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
       --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
@@ -113,7 +115,7 @@ Options:
       --version             the version
 
 Forwarded signals: $FORWARDED_SIGNALS.
-Only in the fifo-init executable: --pipe-size, -s, -g, -p, -r/--rewrite, -w
+Only in the fifo-init executable: --pipe-size, -s, -g, -p, -w
 and the send command.
 
 Exit codes: PROGRAM's own; 128+N if signal N killed it; 125 fifo-init.sh
@@ -348,9 +350,10 @@ create_fifo() {
 		return 0
 	fi
 	case "$fifo" in
-		*/*) _cf_dir=${fifo%/*} _cf_dir=${_cf_dir:-/} ;;
+		*/*) _cf_dir=${fifo%/*} ;;
 		*) _cf_dir=. ;;
 	esac
+	_cf_dir=${_cf_dir:-/}
 	if [ ! -d "$_cf_dir" ]; then
 		fail 125 "cannot create $fifo: its directory does not exist; mount or create the directory first"
 	fi
@@ -365,7 +368,7 @@ create_fifo() {
 # open_fifo: checks the FIFO and opens it read/write on descriptor 9.
 # O_RDWR never blocks on a FIFO (we are a reader and a writer at once) and
 # keeps a writer open for ever, so PROGRAM never reads EOF when a host writer
-# closes. See: fifo(7). Nothing is ever opened that is not a FIFO.
+# closes. See: fifo(7). Only a path that tested as a FIFO is opened.
 open_fifo() {
 	created=false
 	if [ ! -e "$fifo" ]; then
@@ -516,9 +519,23 @@ on_signal() {
 				;;
 		esac
 	fi
-	if kill -s "$1" "$child" 2>/dev/null; then
-		fifo_init_log 3 "sent SIG$1 to $child"
-	fi
+	_os_out=$1
+	case " $rewrites" in
+		*" $1="*)
+			_os_out=" $rewrites"
+			_os_out=${_os_out#*" $1="}
+			_os_out=${_os_out%% *}
+			;;
+	esac
+	case "$_os_out" in
+		0)
+			fifo_init_log 2 "dropped SIG$1 (--rewrite)"
+			return 0
+			;;
+		*[!0-9]*) kill -s "$_os_out" "$child" 2>/dev/null || return 0 ;;
+		*) kill -"$_os_out" "$child" 2>/dev/null || return 0 ;;
+	esac
+	fifo_init_log 3 "sent SIG$_os_out to $child"
 }
 
 # begin_stop SIGNAL: types the stop command(s) into the FIFO instead of
@@ -689,6 +706,7 @@ opt_create=
 opt_create_set=false
 opt_exec=false
 opt_expect=
+opt_rewrite=
 opt_stop_commands=
 opt_stop_count=0
 opt_stop_timeout=
@@ -768,7 +786,15 @@ while [ "$#" -gt 0 ]; do
 		-s | --subreaper) unsupported "$1" 'child subreaper' ;;
 		-g | --kill-group) unsupported "$1" 'signals to the process group' ;;
 		-p | --pdeath-signal | --pdeath-signal=*) unsupported "${1%%=*}" 'parent-death signal' ;;
-		-r | --rewrite | --rewrite=*) unsupported "${1%%=*}" 'signal rewriting' ;;
+		-r | --rewrite)
+			need_value "$@"
+			opt_rewrite=$opt_rewrite$2$nl
+			shift 2
+			;;
+		--rewrite=*)
+			opt_rewrite=$opt_rewrite${1#*=}$nl
+			shift
+			;;
 		-w | --warn-reap) unsupported "$1" 'log each reaped zombie' ;;
 		--exec=* | --verbose=* | --help=* | --version=* | --subreaper=* | --kill-group=* | --warn-reap=*)
 			usage_error "option '${1%%=*}' takes no value"
@@ -844,6 +870,57 @@ while [ -n "$_ex_list" ]; do
 		usage_error "invalid -e '$_ex_text': expected an exit code from 0 to 255"
 	fi
 	expect_codes="$expect_codes $exit_code"
+done
+
+# signal_name TEXT: TERM for TERM, SIGTERM, term or 15; sets $signal, or fails.
+# Only the names a shell's kill -s knows on Linux, and numbers up to 64.
+signal_name() {
+	_sn=$(printf '%s' "$1" | tr '[:lower:]' '[:upper:]')
+	_sn=${_sn#SIG}
+	case "$_sn" in
+		1) _sn=HUP ;; 2) _sn=INT ;; 3) _sn=QUIT ;; 10) _sn=USR1 ;; 12) _sn=USR2 ;; 15) _sn=TERM ;; 28) _sn=WINCH ;;
+	esac
+	case "$_sn" in
+		HUP | INT | QUIT | ILL | TRAP | ABRT | BUS | FPE | KILL | USR1 | SEGV | USR2 | PIPE | ALRM | TERM | STKFLT | CHLD | CONT | STOP | TSTP | TTIN | TTOU | URG | XCPU | XFSZ | VTALRM | PROF | WINCH | IO | PWR | SYS)
+			signal=$_sn
+			return 0
+			;;
+		'' | *[!0-9]*) return 1 ;;
+	esac
+	_sn=$(printf '%s' "$_sn" | sed 's/^0*//')
+	[ -n "$_sn" ] && [ "$_sn" -le 64 ] || return 1
+	signal=$_sn
+}
+
+# --rewrite FROM:TO pairs, as "FROM=TO " words (TO 0 drops). FROM must be a
+# signal the script forwards, or the rewrite could never happen.
+rewrites=
+_rw_list=$opt_rewrite
+while [ -n "$_rw_list" ]; do
+	_rw_text=${_rw_list%%"$nl"*}
+	_rw_list=${_rw_list#*"$nl"}
+	case "$_rw_text" in
+		?*:?*) ;;
+		*) usage_error "invalid --rewrite '$_rw_text': expected FROM:TO, e.g. TERM:USR1 or HUP:DROP" ;;
+	esac
+	case "$_rw_text" in *:*:*) usage_error "invalid --rewrite '$_rw_text': expected FROM:TO, e.g. TERM:USR1 or HUP:DROP" ;; esac
+	if ! signal_name "${_rw_text%%:*}"; then
+		usage_error "invalid --rewrite '$_rw_text': expected a signal name or number"
+	fi
+	case " $FORWARDED_SIGNALS " in
+		*" $signal "*) _rw_from=$signal ;;
+		*) usage_error "invalid --rewrite '$_rw_text': fifo-init.sh forwards only $FORWARDED_SIGNALS, so it never sees that signal" ;;
+	esac
+	case "${_rw_text#*:}" in
+		0 | [Dd][Rr][Oo][Pp]) _rw_to=0 ;;
+		*)
+			if ! signal_name "${_rw_text#*:}"; then
+				usage_error "invalid --rewrite '$_rw_text': expected a signal name or number, or 0/DROP"
+			fi
+			_rw_to=$signal
+			;;
+	esac
+	rewrites="$rewrites$_rw_from=$_rw_to "
 done
 
 # The command line's stop commands replace the environment's (one per line, blank lines skipped).

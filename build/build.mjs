@@ -140,7 +140,20 @@ function walk(dir, prefix = '') {
   );
 }
 
-const arm64 = !process.argv.includes('--no-arm64');
+function haveCommand(command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let arm64 = !process.argv.includes('--no-arm64');
+if (arm64 && !haveCommand('aarch64-linux-gnu-strip')) {
+  step('warning: no aarch64-linux-gnu-strip (Debian binutils-aarch64-linux-gnu): not building dist/fifo-init-arm64');
+  arm64 = false;
+}
 mkdirSync(work, { recursive: true });
 mkdirSync(dist, { recursive: true });
 const main = await bundle();

@@ -1,10 +1,13 @@
 /**
- * The implementations the behaviour suite holds to one contract. Each says
- * which cases it cannot run and why; the suite prints that reason.
+ * The implementations the behaviour suite holds to one contract, and the
+ * cases each cannot run, with the reason the suite prints. A shell may skip
+ * only what a shell truly cannot do; tini, the reference, runs the PID-1
+ * cases (it has no FIFO) to show the expectations match a trusted init.
  */
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { forwardedSignals } from '../../src/signal-table.js';
-import { EXE, type Implementation } from './harness.js';
+import { EXE, ROOT, type Implementation } from './harness.js';
 
 export interface SuiteImplementation extends Implementation {
   /** Signals this implementation forwards (name -> number). */
@@ -20,5 +23,61 @@ export const executable: SuiteImplementation = {
   forwards: Object.fromEntries(forwardedSignals().map((entry) => [entry.name, entry.number])),
 };
 
-export const implementations: SuiteImplementation[] = [executable];
-void named;
+const SCRIPT = join(ROOT, 'fifo-init.sh');
+
+/** What no POSIX shell can do, and why (README "fifo-init.sh" lists the same). */
+const SHELL_SKIPS: Readonly<Record<string, string>> = {
+  'signals-group': '-g needs PROGRAM in a process group of its own; a shell without a terminal has no job control to make one',
+  'spawn-pgroup': 'PROGRAM stays in the script\'s process group (no job control without a terminal)',
+  'tty-foreground': 'no job control: a shell cannot give PROGRAM its own process group or the terminal',
+  'reap-orphans-subreaper': 'becoming a child subreaper is prctl(PR_SET_CHILD_SUBREAPER); a shell cannot call it',
+  'reap-warn': '-w: a shell\'s wait reaps orphans without telling the script which',
+  'pdeath-signal': '-p is prctl(PR_SET_PDEATHSIG); a shell cannot call it',
+  'pipe-size': '--pipe-size is fcntl(F_SETPIPE_SZ); a shell cannot call it',
+};
+
+const shell = (name: string, command: string[]): SuiteImplementation => ({
+  name,
+  command: [...command, SCRIPT],
+  skips: SHELL_SKIPS,
+  forwards: named(['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH']),
+});
+
+const NO_FIFO = 'tini has no FIFO: it is the reference for the PID-1 cases only';
+
+/** Debian's tini, with -s so that it is a subreaper when not PID 1 (fifo-init does that by itself). */
+export const tini: SuiteImplementation = {
+  name: 'tini',
+  command: ['tini', '-s'],
+  skips: {
+    'fifo-checks': NO_FIFO,
+    'fifo-permission': NO_FIFO,
+    'fifo-world-writable': NO_FIFO,
+    'stdin-writes': NO_FIFO,
+    'stdin-concurrent': NO_FIFO,
+    'spawn-fds-signals': NO_FIFO,
+    'stop-command': NO_FIFO,
+    'stop-escalation': NO_FIFO,
+    'stop-full-fifo': NO_FIFO,
+    create: NO_FIFO,
+    'pipe-size': NO_FIFO,
+    exec: NO_FIFO,
+    rewrite: 'tini has no --rewrite',
+    'node-options': 'not an init written in Node: nothing to show',
+    'idle-wakeups': 'tini wakes once a second by design (sigtimedwait with a 1 s timeout); see the negative control',
+  },
+  // tini leaves out the signals it calls synchronous: ABRT, TRAP and SYS too.
+  forwards: Object.fromEntries(
+    forwardedSignals()
+      .filter((entry) => !['SIGABRT', 'SIGTRAP', 'SIGSYS'].includes(entry.name))
+      .map((entry) => [entry.name, entry.number]),
+  ),
+};
+
+export const implementations: SuiteImplementation[] = [
+  executable,
+  shell('dash fifo-init.sh', ['dash']),
+  shell('busybox sh fifo-init.sh', ['busybox', 'sh']),
+  shell('bash fifo-init.sh', ['bash']),
+  tini,
+];
