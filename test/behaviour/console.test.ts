@@ -234,6 +234,7 @@ for (const impl of implementations) {
         await run.signal('SIGTERM');
         await waitFor('USR1', () => linesOf(out).includes('USR1'));
         await run.signal('SIGUSR2');
+        await pause(300); // (a burst of different signals is tested on its own, in init.test.ts)
         await run.signal('SIGHUP'); // a marker: once HUP is in, USR2 had its chance
         await waitFor('HUP', () => linesOf(out).includes('HUP'));
         expect(linesOf(out)).toEqual(['ready', 'USR1', 'HUP']);

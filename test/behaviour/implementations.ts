@@ -78,6 +78,13 @@ export const implementations: SuiteImplementation[] = [
   executable,
   shell('dash fifo-init.sh', ['dash']),
   shell('busybox sh fifo-init.sh', ['busybox', 'sh']),
-  shell('bash fifo-init.sh', ['bash']),
+  {
+    ...shell('bash fifo-init.sh', ['bash']),
+    skips: {
+      ...SHELL_SKIPS,
+      'signals-burst':
+        'bash 5.2 runs only the last of several trapped signals that arrive while `wait` returns for one (a bash defect, seen with a three-line script); dash and busybox sh run them all',
+    },
+  },
   tini,
 ];

@@ -219,6 +219,17 @@ for (const impl of implementations) {
           expect(linesOf(out).slice(1).sort()).toEqual(Object.keys(impl.forwards).sort());
         }, 90_000);
       }
+      caseOf(impl, 'signals-burst')('a burst of different signals sent together all reach PROGRAM', async () => {
+        const out = join(dir, 'signals');
+        const burst = ['SIGUSR2', 'SIGHUP', 'SIGUSR1', 'SIGWINCH'] as const;
+        const items = burst.map((name) => `${name.slice(3)}=${impl.forwards[name]}`);
+        const run = start(['--', 'dash', FIX('signals.sh'), out, ...items]);
+        await waitFor('the fixture', () => linesOf(out).includes('ready'));
+        const pid = await run.initPid();
+        for (const name of burst) process.kill(pid, name); // no pause between them
+        await waitFor('all four', () => linesOf(out).length === 5, 5_000);
+        expect(linesOf(out).slice(1).sort()).toEqual(burst.map((name) => name.slice(3)).sort());
+      });
       caseOf(impl, 'signals-group')('-g reaches a grandchild in PROGRAM\'s group; without -g it does not', async () => {
         for (const group of [true, false]) {
           const parent = join(dir, `parent-${group}`);
