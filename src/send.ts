@@ -5,7 +5,6 @@
  * (SPEC "fifo-init send").
  */
 import { closeSync, constants as fsc, fstatSync, openSync, statSync, writeSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { PIPE_BUF, type SendOptions } from './cli.js';
 import { codeOf, InitError, SEND_EXIT } from './errors.js';
 import { fileType } from './fifo.js';
@@ -88,6 +87,8 @@ export async function writeLine(fd: number, line: Buffer, deadline: number): Pro
 }
 
 async function* stdinLines(): AsyncGenerator<string> {
+  // Loaded here, not at start-up: the init never needs readline (memory, start-up time).
+  const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of lines) yield line;
 }
