@@ -4,65 +4,15 @@
  * every implementation that can do them.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { getPipeSize } from '../../src/sys/libc.js';
-import { FIXTURES, linesOf, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
-import { implementations, type SuiteImplementation } from './implementations.js';
+import { drainFifo, fillFifo, FIXTURES, linesOf, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { caseOf, implementations } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function caseOf(impl: SuiteImplementation, id: string) {
-  const reason = impl.skips[id];
-  return reason === undefined
-    ? (title: string, fn: () => Promise<void>, timeout?: number) => it(title, fn, timeout)
-    : (title: string, fn: () => Promise<void>, timeout?: number) => it.skip(`${title} [skipped for ${impl.name}: ${reason}]`, fn, timeout);
-}
-
-/** Fills a FIFO's buffer with a non-blocking writer until EAGAIN; returns the bytes written. */
-function fillFifo(path: string): Buffer {
-  const fd = openSync(path, fsc.O_WRONLY | fsc.O_NONBLOCK);
-  const chunks: Buffer[] = [];
-  try {
-    for (let i = 0; ; i++) {
-      const chunk = Buffer.from(`${`filler ${i} `.padEnd(1023, '.')}\n`);
-      try {
-        writeSync(fd, chunk);
-        chunks.push(chunk);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-        throw error;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Reads whatever a FIFO holds now from an open reader, without blocking; closes it. */
-function drainFifo(fd: number): Buffer {
-  const chunks: Buffer[] = [];
-  try {
-    for (;;) {
-      const buffer = Buffer.alloc(65536);
-      let n: number;
-      try {
-        n = readSync(fd, buffer);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-        throw error;
-      }
-      if (n === 0) break;
-      chunks.push(buffer.subarray(0, n));
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return Buffer.concat(chunks);
-}
 
 for (const impl of implementations) {
   describe(`${impl.name}: console features`, () => {

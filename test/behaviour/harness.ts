@@ -5,7 +5,7 @@
  * bounded in time and killed with its whole namespace afterwards.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -211,5 +211,45 @@ export function procStatus(pid: number): Record<string, string> {
   return fields;
 }
 
-/** The executable under test, as an Implementation. */
-export const executable: Implementation = { name: 'fifo-init', command: [EXE], skips: {} };
+/** Fills a FIFO's buffer with a non-blocking writer until EAGAIN; returns the bytes written. */
+export function fillFifo(path: string): Buffer {
+  const fd = openSync(path, fsc.O_WRONLY | fsc.O_NONBLOCK);
+  const chunks: Buffer[] = [];
+  try {
+    for (let i = 0; ; i++) {
+      const chunk = Buffer.from(`${`filler ${i} `.padEnd(1023, '.')}\n`);
+      try {
+        writeSync(fd, chunk);
+        chunks.push(chunk);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw error;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads whatever a FIFO holds now from an open reader, without blocking; closes it. */
+export function drainFifo(fd: number): Buffer {
+  const chunks: Buffer[] = [];
+  try {
+    for (;;) {
+      const buffer = Buffer.alloc(65536);
+      let n: number;
+      try {
+        n = readSync(fd, buffer);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        throw error;
+      }
+      if (n === 0) break;
+      chunks.push(buffer.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks);
+}

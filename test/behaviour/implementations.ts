@@ -5,6 +5,7 @@
  * cases (it has no FIFO) to show the expectations match a trusted init.
  */
 import { constants } from 'node:os';
+import { it } from 'vitest';
 import { join } from 'node:path';
 import { forwardedSignals } from '../../src/signal-table.js';
 import { EXE, ROOT, type Implementation } from './harness.js';
@@ -88,3 +89,11 @@ export const implementations: SuiteImplementation[] = [
   },
   tini,
 ];
+
+/** `it`, or `it.skip` with the implementation's reason in the title (the summary prints it). */
+export function caseOf(impl: SuiteImplementation, id: string) {
+  const reason = impl.skips[id];
+  return reason === undefined
+    ? (title: string, fn: () => Promise<void>, timeout?: number) => it(title, fn, timeout)
+    : (title: string, fn: () => Promise<void>, timeout?: number) => it.skip(`${title} [skipped for ${impl.name}: ${reason}]`, fn, timeout);
+}

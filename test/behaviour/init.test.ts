@@ -7,19 +7,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { FIXTURES, linesOf, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
-import { implementations, type SuiteImplementation } from './implementations.js';
+import { caseOf, implementations } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
-
-/** `it`, or `it.skip` with the implementation's reason in the title. */
-function caseOf(impl: SuiteImplementation, id: string) {
-  const reason = impl.skips[id];
-  return reason === undefined
-    ? (title: string, fn: () => Promise<void>, timeout?: number) => it(title, fn, timeout)
-    : (title: string, fn: () => Promise<void>, timeout?: number) => it.skip(`${title} [skipped for ${impl.name}: ${reason}]`, fn, timeout);
-}
 
 for (const impl of implementations) {
   describe(`${impl.name}: behaviour`, () => {

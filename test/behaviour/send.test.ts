@@ -3,10 +3,10 @@
  * hangs, never writes a non-FIFO, one atomic write per line.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants as fsc, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { constants as fsc, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXE, linesOf, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { drainFifo, EXE, fillFifo, linesOf, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
 import { executable } from './implementations.js';
 
 const send = (args: string[], input?: string, env: Record<string, string> = {}) => {
@@ -85,44 +85,16 @@ describe('fifo-init send', () => {
     // The service never reads, so the buffer fills up.
     service(join(dir, 'out'), 'exec sleep 30');
     await writeFifo(fifo, '');
-    const writer = openSync(fifo, fsc.O_WRONLY | fsc.O_NONBLOCK);
-    let filled = 0;
-    try {
-      for (;;) {
-        try {
-          filled += writeSync(writer, Buffer.alloc(1000, 'f'));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-          throw error;
-        }
-      }
-    } finally {
-      closeSync(writer);
-    }
+    const filler = fillFifo(fifo);
+    // Our own reader keeps the FIFO's bytes while we look (see drainFifo).
+    const reader = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK);
     const result = send(['--fifo', fifo, '--timeout', '300ms', 'y'.repeat(2000)]);
     expect(result.status).toBe(75);
     expect(result.ms).toBeGreaterThanOrEqual(250);
-    // Drain: exactly the filler, no 'y' at all.
-    const reader = openSync(fifo, fsc.O_RDONLY | fsc.O_NONBLOCK);
-    let drained = '';
-    try {
-      for (;;) {
-        const buffer = Buffer.alloc(65536);
-        let n = 0;
-        try {
-          n = readSync(reader, buffer);
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'EAGAIN') break;
-          throw error;
-        }
-        if (n === 0) break;
-        drained += buffer.subarray(0, n).toString();
-      }
-    } finally {
-      closeSync(reader);
-    }
-    expect(drained.length).toBe(filled);
-    expect(drained).not.toContain('y');
+    // Exactly the filler, no 'y' at all.
+    const drained = drainFifo(reader);
+    expect(drained.equals(filler)).toBe(true);
+    expect(drained.includes('y')).toBe(false);
   });
 
   it('8 concurrent senders x 200 lines arrive whole', async () => {
