@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-node_modules/.bin/node build/build.mjs
+node_modules/.bin/node build/build.mjs --no-arm64
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

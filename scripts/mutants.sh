@@ -3,14 +3,15 @@
 # source (a "mutant"), builds it in a scratch copy and runs the tests that
 # guard that behaviour; every mutant must make at least one of them fail.
 # Not part of `npm test` (a build per mutant); run by hand: npm run mutants
+# (ONLY=REGEX npm run mutants: just the matching ones).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 NODE=$root/node_modules/.bin/node
 
-# file @@ perl substitution (must match) @@ vitest -t filter @@ test file(s)
+# file @@ perl substitution(s), %%-separated, each must match @@ vitest -t filter @@ test file(s)
 mutants=(
-  "src/sys/libc.ts@@s/POSIX_SPAWN_SETPGROUP \| POSIX_SPAWN_SETSIGDEF/POSIX_SPAWN_SETSIGDEF/@@no descriptor of the init leaks@@init"
+  "src/sys/libc.ts@@s/POSIX_SPAWN_SETPGROUP \| POSIX_SPAWN_SETSIGDEF/POSIX_SPAWN_SETSIGDEF/@@process group of its own@@init"
   "src/sys/libc.ts@@s/for \(const signal of \[32, 33\]\) addToSignalSet\(allSignals, signal\);//@@no descriptor of the init leaks@@init"
   "src/signals.ts@@s/libc.unblockSignal\(entry.number\);//@@SIGUSR1@@init"
   "src/reap.ts@@s/if \(process.pid === 1\) return;/return;/@@orphans leave no zombie@@init"
@@ -23,10 +24,10 @@ mutants=(
   "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console"
   "src/send.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY/fsc.O_WRONLY | fsc.O_NOCTTY/@@no reader@@send"
   "src/send.ts@@s/if \(line.length > PIPE_BUF\)/if (false)/@@longer than PIPE_BUF@@send"
-  "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/; s/if \(!fstatSync\(fd\).isFIFO\(\)\)/if (false)/@@nothing created or written@@send"
+  "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/%%s/if \(!fstatSync\(fd\).isFIFO\(\)\)/if (false)/@@nothing created or written@@send"
   "src/fifo.ts@@s/fchmodSync\(fd, options.createMode!\);//@@whatever the umask@@console"
   "src/signals.ts@@s/return rewrite.get\(signal\) \?\? signal;/return signal;/@@TERM:USR1@@console"
-  "src/exec.ts@@s/libc.resetAllSignals\(maxSignal\(\)\);//@@PROGRAM replaces the init@@console"
+  "src/exec.ts@@s/libc.resetAllSignals\(maxSignal\(\)\);//@@every signal is at its default@@console"
   "src/fifo.ts@@s/\(opened.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
   "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(permissionMessage/if (false) throw new InitError(permissionMessage/@@permission denied@@init"
   "src/fifo.ts@@s/Docker creates a directory/a directory was created/@@a directory@@init"
@@ -36,13 +37,18 @@ mutants=(
   "src/spawn.ts@@s/for \(const fd of \[0, 1, 2\]\)/for (const fd of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])/@@no descriptor of the init leaks@@init"
   "src/spawn.ts@@s/EXIT.NOT_FOUND\)/EXIT.NOT_EXECUTABLE)/@@127 when PROGRAM@@init"
   "src/exit-status.ts@@s/128 \+ termination.signal/termination.signal/@@kill -TERM@@init"
-  "src/fifo.ts@@s/if \(problem\) throw new InitError\(problem\);//; s/if \(raced\) throw new InitError\(raced\);//@@regular file@@init"
+  "src/fifo.ts@@s/if \(problem\) throw new InitError\(problem\);//%%s/if \(raced\) throw new InitError\(raced\);//@@regular file@@init"
+  "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
+  "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
 )
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 survived=0
 for entry in "${mutants[@]}"; do
+  # ONLY=REGEX runs the mutants whose line matches (e.g. ONLY=send.ts).
+  if [[ -n ${ONLY:-} && ! $entry =~ $ONLY ]]; then continue; fi
   file=${entry%%@@*}; rest=${entry#*@@}
   substitution=${rest%%@@*}; rest=${rest#*@@}
   filter=${rest%%@@*}; files=${rest#*@@}
@@ -50,7 +56,15 @@ for entry in "${mutants[@]}"; do
   cp -r src build test package.json tsconfig.json vitest.config.ts fifo-init.sh "$work/copy/"
   ln -s "$root/node_modules" "$work/copy/node_modules"
   mkdir -p "$work/copy/.build" && cp .build/node-x64* "$work/copy/.build/" 2>/dev/null
-  if ! perl -0pi -e "\$n = ($substitution); END { exit(\$n ? 0 : 1) }" "$work/copy/$file"; then
+  code='BEGIN { $n = 0 }'; count=0
+  rest=$substitution
+  while [[ -n $rest ]]; do
+    one=${rest%%"%%"*}
+    code+=" \$n++ if ($one);"; count=$((count + 1))
+    [[ $rest == *"%%"* ]] && rest=${rest#*"%%"} || rest=
+  done
+  code+=" END { exit(\$n == $count ? 0 : 1) }"
+  if ! perl -0pi -e "$code" "$work/copy/$file"; then
     echo "MUTANT DID NOT APPLY: $file: $substitution"; survived=$((survived + 1)); continue
   fi
   if ! (cd "$work/copy" && "$NODE" build/build.mjs --no-arm64 >/dev/null 2>&1); then
