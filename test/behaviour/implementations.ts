@@ -4,7 +4,8 @@
  * only what a shell truly cannot do; tini, the reference, runs the PID-1
  * cases (it has no FIFO) to show the expectations match a trusted init.
  */
-import { constants } from 'node:os';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import { it } from 'vitest';
 import { join } from 'node:path';
 import { forwardedSignals } from '../../src/signal-table.js';
@@ -24,7 +25,20 @@ export const executable: SuiteImplementation = {
   forwards: Object.fromEntries(forwardedSignals().map((entry) => [entry.name, entry.number])),
 };
 
-const SCRIPT = join(ROOT, 'fifo-init.sh');
+/**
+ * The script as the suite runs it: a byte-for-byte copy in a directory
+ * everyone may read, because some cases run it as uid 65534, and a checkout
+ * can sit below a directory only root may enter (mktemp -d makes 0700).
+ */
+const SCRIPT = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-sh-'));
+  chmodSync(dir, 0o755);
+  const copy = join(dir, 'fifo-init.sh');
+  copyFileSync(join(ROOT, 'fifo-init.sh'), copy);
+  chmodSync(copy, 0o755);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return copy;
+})();
 
 /** What no POSIX shell can do, and why (README "fifo-init.sh" lists the same). */
 const SHELL_SKIPS: Readonly<Record<string, string>> = {
