@@ -2,33 +2,21 @@
 # Installs what building and testing fifo-init need, on a fresh Debian
 # machine as root: Debian packages (only the missing ones) and the pinned npm
 # devDependencies (npm ci, again whenever package-lock.json changed).
-# Sourced by scripts/test.sh and scripts/demo.sh; safe to run repeatedly.
+# Run by scripts/test.sh and scripts/demo.sh (and npm run bench); safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# command -> Debian package that provides it
-declare -A PACKAGES=(
-  [dash]=dash
-  [busybox]=busybox-static
-  [shellcheck]=shellcheck
-  [tini]=tini
-  [dumb-init]=dumb-init
-  [catatonit]=catatonit
-  [hyperfine]=hyperfine
-  [runc]=runc
-  [strip]=binutils
-  [aarch64-linux-gnu-strip]=binutils-aarch64-linux-gnu
-  [qemu-aarch64-static]=qemu-user-static
-  [unshare]=util-linux
-  [setpriv]=util-linux
-  [script]=bsdutils
-  [mkfifo]=coreutils
-  [awk]=mawk
-  [ldd]=libc-bin
+# Debian packages the build, the tests and the bench use. Checked by package,
+# not by command: busybox must be busybox-static (the runc tests copy it into
+# a rootfs with no libraries), and a command can come from elsewhere.
+PACKAGES=(
+  dash busybox-static shellcheck tini dumb-init catatonit hyperfine runc
+  binutils binutils-aarch64-linux-gnu qemu-user-static
+  util-linux bsdutils coreutils mawk libc-bin perl-base
 )
 missing=()
-for command in "${!PACKAGES[@]}"; do
-  command -v "$command" >/dev/null 2>&1 || missing+=("${PACKAGES[$command]}")
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'ok installed' || missing+=("$package")
 done
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}" >&2
