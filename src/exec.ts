@@ -6,7 +6,7 @@ import { accessSync, constants as fsc, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeOf, EXIT, InitError } from './errors.js';
 import { maxSignal } from './signal-table.js';
-import { execFailure } from './spawn.js';
+import { execFailure, inheritStdio } from './spawn.js';
 import * as libc from './sys/libc.js';
 
 /** glibc's execvp default when PATH is unset. See: execvp(3). */
@@ -38,13 +38,7 @@ export function resolveProgram(name: string, pathEnv: string | undefined): strin
 export function execProgram(program: readonly string[], stdinFd: number | undefined): never {
   const file = resolveProgram(program[0]!, process.env.PATH);
   if (stdinFd !== undefined) libc.dup2(stdinFd, 0); // dup2 clears FD_CLOEXEC on fd 0
-  for (const fd of [0, 1, 2]) {
-    try {
-      libc.setCloseOnExec(fd, false);
-    } catch {
-      // not open
-    }
-  }
+  inheritStdio();
   // execve keeps SIG_IGN (Node ignores SIGPIPE) and the signal mask.
   libc.resetAllSignals(maxSignal());
   try {

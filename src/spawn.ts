@@ -31,7 +31,7 @@ export function foregroundTerminalFd(): number | undefined {
  * clear the flag. Descriptors a caller passed above 2 carry no FD_CLOEXEC and
  * stay open for PROGRAM (as tini); everything Node opened is FD_CLOEXEC.
  */
-function inheritStdio(): void {
+export function inheritStdio(): void {
   for (const fd of [0, 1, 2]) {
     try {
       libc.setCloseOnExec(fd, false);
