@@ -8,7 +8,7 @@ import { closeSync, constants as fsc, existsSync, openSync, readFileSync, statSy
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
 import { getPipeSize } from '../../src/sys/libc.js';
-import { drainFifo, fillFifo, FIXTURES, linesOf, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { drainFifo, fillFifo, FIXTURES, linesOf, runInit, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo } from './harness.js';
 import { caseOf, implementations } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
@@ -27,8 +27,7 @@ for (const impl of implementations) {
     };
     beforeEach(() => {
       ({ dir, cleanup } = tempDir());
-      fifo = join(dir, 'command_pipe');
-      expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
+      fifo = makeFifo(join(dir, 'command_pipe'));
     });
     afterEach(() => {
       for (const run of running.splice(0)) run.kill();

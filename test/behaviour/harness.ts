@@ -4,7 +4,7 @@
  * subreaper) under a non-reaping PID 1 of its own namespace. Every run is
  * bounded in time and killed with its whole namespace afterwards.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -193,6 +193,13 @@ export async function writeFifo(path: string, text: string, timeoutMs = 5_000): 
   } finally {
     closeSync(fd);
   }
+}
+
+/** `mkfifo -m MODE PATH` (mode exact: mkfifo -m is not masked by the umask); returns the path. */
+export function makeFifo(path: string, mode = 0o600): string {
+  const result = spawnSync('mkfifo', ['-m', mode.toString(8), path], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`mkfifo ${path}: ${result.stderr}`);
+  return path;
 }
 
 /** Lines of a file, or [] when it does not exist yet. */

@@ -3,12 +3,12 @@
  * implementation as a real PID 1 and as a subreaper. Asserts on exit codes,
  * signals and /proc, not on log wording (a keyword at most).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { FIXTURES, linesOf, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { FIXTURES, linesOf, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo } from './harness.js';
 import { caseOf, implementations } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
@@ -23,11 +23,7 @@ for (const impl of implementations) {
       running.push(run);
       return run;
     };
-    const fifoAt = (name = 'command_pipe', mode = 0o600) => {
-      const path = join(dir, name);
-      expect(spawnSync('mkfifo', ['-m', mode.toString(8), path]).status).toBe(0);
-      return path;
-    };
+    const fifoAt = (name = 'command_pipe', mode = 0o600) => makeFifo(join(dir, name), mode);
 
     beforeEach(() => {
       ({ dir, cleanup } = tempDir());

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { constants as fsc, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { drainFifo, EXE, fillFifo, linesOf, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { drainFifo, EXE, fillFifo, linesOf, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo } from './harness.js';
 import { executable } from './implementations.js';
 
 const send = (args: string[], input?: string, env: Record<string, string> = {}) => {
@@ -28,8 +28,7 @@ describe('fifo-init send', () => {
   };
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());
-    fifo = join(dir, 'command_pipe');
-    expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
+    fifo = makeFifo(join(dir, 'command_pipe'));
   });
   afterEach(() => {
     for (const run of running.splice(0)) run.kill();

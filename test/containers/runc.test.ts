@@ -3,11 +3,10 @@
  * no shell, bind-mount mistakes, a busybox image running fifo-init.sh, a
  * sidecar typing into a service through a shared directory.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, tempDir, writeFifo } from '../behaviour/harness.js';
+import { FIXTURES, tempDir, writeFifo, makeFifo } from '../behaviour/harness.js';
 import { busyboxRootfs, Container, scratchRootfs, type Mount } from './runc.js';
 
 const PIPE = '/service/command_pipe';
@@ -33,8 +32,7 @@ describe('runc: real containers', () => {
   });
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
-    fifo = join(dir, 'command_pipe');
-    expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
+    fifo = makeFifo(join(dir, 'command_pipe'));
   });
   afterEach(() => {
     for (const container of containers.splice(0)) container.destroy();
