@@ -49,7 +49,7 @@ export interface SendOptions {
 
 export type Parsed = InitOptions | SendOptions | { command: 'help' | 'send-help' | 'version' };
 
-const INIT_OPTIONS = {
+export const INIT_OPTIONS = {
   fifo: { type: 'string', short: 'f' },
   create: { type: 'string' },
   'pipe-size': { type: 'string' },

@@ -5,6 +5,7 @@ import {
   DEFAULT_SEND_TIMEOUT_MS,
   DEFAULT_STOP_TIMEOUT_MS,
   envFlag,
+  INIT_OPTIONS,
   type InitOptions,
   parseCommandLine,
   parseRewrite,
@@ -45,17 +46,8 @@ function usageError(args: string[], env: Env = {}): UsageError {
 /** Exit code of the usage error for args (and env). */
 const usageCode = (args: string[], env: Env = {}) => usageError(args, env).exitCode;
 
-/** A config shaped like the init's: which options take a value. */
-const CONFIG = {
-  fifo: { type: 'string', short: 'f' },
-  create: { type: 'string' },
-  'pipe-size': { type: 'string' },
-  exec: { type: 'boolean' },
-  subreaper: { type: 'boolean', short: 's' },
-  'kill-group': { type: 'boolean', short: 'g' },
-  'expect-exit': { type: 'string', short: 'e', multiple: true },
-  verbose: { type: 'boolean', short: 'v', multiple: true },
-} as const;
+/** The init's own option table: which options take a value. */
+const CONFIG = INIT_OPTIONS;
 
 describe('splitAtProgram', () => {
   it('stops at the first word that is not an option', () => {
