@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { escapeForLog } from './bytes.js';
 
 /** Verbosity levels (SPEC: 0 errors only, 1 default adds warnings). */
 export const LEVEL = { ERROR: 0, WARN: 1, INFO: 2, DEBUG: 3 } as const;
@@ -17,12 +18,14 @@ export interface Logger {
 /**
  * A logger writing synchronously to fd 2, so a line is never lost when the
  * init exits right after it (process.exit does not wait for async writes).
+ * Control characters in a message are escaped, so a path or a program name
+ * can never start a line of its own (SPEC "What must hold everywhere").
  */
 export function createLogger(level: number, fd = 2): Logger {
   const line = (min: number, tag: string) => (message: string) => {
     if (level < min) return;
     try {
-      writeSync(fd, `fifo-init: ${tag}${message}\n`);
+      writeSync(fd, `fifo-init: ${tag}${escapeForLog(message)}\n`);
     } catch {
       // stderr closed or full: logging must never take the init down.
     }

@@ -2,7 +2,9 @@
  * Entry point: argv and env in, exit code out. The only place that prints
  * a fatal error and the only place that exits.
  */
-import { writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { isSea } from 'node:sea';
+import { fromBytes, splitNul } from './bytes.js';
 import { parseCommandLine, SEND_USAGE, USAGE } from './cli.js';
 import { EXIT, InitError, UsageError } from './errors.js';
 import { createLogger, LEVEL } from './log.js';
@@ -47,8 +49,38 @@ export async function run(args: readonly string[], env: NodeJS.ProcessEnv): Prom
   }
 }
 
-// In the single executable argv is [exe, exe, ...args]; under plain node it is [node, script, ...args].
-run(process.argv.slice(2), process.env).then(
+/**
+ * Our arguments as the bytes the kernel holds, decoded losslessly (see
+ * bytes.ts): Node's own process.argv has already turned invalid UTF-8 into
+ * U+FFFD. /proc/self/cmdline is [exe, ...args] for the single executable;
+ * without /proc (or when it disagrees), process.argv is the fallback.
+ */
+export function commandLine(): string[] {
+  const fallback = process.argv.slice(2).map((arg) => fromBytes(Buffer.from(arg, 'utf8')));
+  if (!isSea()) return fallback;
+  try {
+    const words = splitNul(readFileSync('/proc/self/cmdline')).slice(1);
+    return words.length === fallback.length ? words : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The environment as bytes decoded losslessly, from /proc/self/environ; process.env without /proc. */
+export function environment(): Record<string, string> {
+  try {
+    const env: Record<string, string> = {};
+    for (const entry of splitNul(readFileSync('/proc/self/environ'))) {
+      const at = entry.indexOf('=');
+      if (at > 0 && !Object.hasOwn(env, entry.slice(0, at))) env[entry.slice(0, at)] = entry.slice(at + 1);
+    }
+    return env;
+  } catch {
+    return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  }
+}
+
+run(commandLine(), environment()).then(
   (code) => process.exit(code),
   () => process.exit(EXIT.INIT_FAILED),
 );

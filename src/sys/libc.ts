@@ -6,13 +6,14 @@
  * See: PLATFORM.md "node:ffi" (signature keys are `arguments`/`return` in 26.10).
  */
 import * as ffi from 'node:ffi';
+import { cString } from '../bytes.js';
 import { SysError } from '../errors.js';
 
 const SIGNATURES = {
   __errno_location: { arguments: [], return: 'pointer' },
   waitpid: { arguments: ['i32', 'pointer', 'i32'], return: 'i32' },
   prctl: { arguments: ['i32', 'u64', 'u64', 'u64', 'u64'], return: 'i32' },
-  mkfifo: { arguments: ['string', 'u32'], return: 'i32' },
+  mkfifo: { arguments: ['pointer', 'u32'], return: 'i32' },
   // fcntl is variadic; with integer arguments only, the x86_64 and aarch64
   // Linux calling conventions pass them exactly as for a fixed signature.
   fcntl: { arguments: ['i32', 'i32', 'i32'], return: 'i32' },
@@ -27,7 +28,7 @@ const SIGNATURES = {
   isatty: { arguments: ['i32'], return: 'i32' },
   strerror: { arguments: ['i32'], return: 'pointer' },
   posix_spawnp: {
-    arguments: ['pointer', 'string', 'pointer', 'pointer', 'pointer', 'pointer'],
+    arguments: ['pointer', 'pointer', 'pointer', 'pointer', 'pointer', 'pointer'],
     return: 'i32',
   },
   posix_spawn_file_actions_init: { arguments: ['pointer'], return: 'i32' },
@@ -119,7 +120,7 @@ export function setParentDeathSignal(signal: number): void {
 }
 
 export function mkfifo(path: string, mode: number): void {
-  check(`mkfifo(${path})`, c.mkfifo(path, mode) as number);
+  check(`mkfifo(${path})`, c.mkfifo(cString(path), mode) as number);
 }
 
 /** Sets or clears FD_CLOEXEC on one descriptor. */
@@ -231,7 +232,7 @@ const POSIX_SPAWN_SETSIGMASK = 0x08;
 
 /** NUL-terminated strings and the `char *[]` pointing at them; keep the result referenced while C uses it. */
 function cStringArray(values: readonly string[]): { array: Buffer; keep: Buffer[] } {
-  const keep = values.map((value) => Buffer.from(`${value}\0`, 'utf8'));
+  const keep = values.map(cString);
   const array = Buffer.alloc((keep.length + 1) * 8);
   keep.forEach((buffer, i) => array.writeBigUInt64LE(ffi.getRawPointer(buffer), i * 8));
   return { array, keep };
@@ -280,7 +281,7 @@ export function spawn(request: SpawnRequest): number {
     checkReturned('posix_spawnattr_setsigdefault', c.posix_spawnattr_setsigdefault(attributes, allSignals) as number);
     checkReturned('posix_spawnattr_setsigmask', c.posix_spawnattr_setsigmask(attributes, noSignals) as number);
     const environ = ffi.getUint64(environPointer, 0);
-    const result = c.posix_spawnp(pid, request.argv[0]!, fileActions, attributes, argv.array, environ) as number;
+    const result = c.posix_spawnp(pid, argv.keep[0]!, fileActions, attributes, argv.array, environ) as number;
     checkReturned(`exec ${request.argv[0]}`, result);
     return pid.readInt32LE(0);
   } finally {
