@@ -6,7 +6,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { EXIT, SEND_EXIT, UsageError } from './errors.js';
 import { LEVEL } from './log.js';
 import { forwardedSignals, maxSignal, parseSignal } from './signal-table.js';
-import { parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
+import { MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
 
 /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. See: pipe(7). */
 export const PIPE_BUF = 4096;
@@ -37,6 +37,8 @@ export interface InitOptions {
   stopTimeoutMs: number;
   warnOnReap: boolean;
   verbosity: number;
+  /** --preserve-fds N: fds 3..3+N-1 reach PROGRAM. */
+  preserveFds: number;
 }
 
 export interface SendOptions {
@@ -62,6 +64,7 @@ export const INIT_OPTIONS = {
   'stop-command': { type: 'string', multiple: true },
   'stop-timeout': { type: 'string' },
   'warn-reap': { type: 'boolean', short: 'w' },
+  'preserve-fds': { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -183,15 +186,32 @@ function envCreate(value: string | undefined): number | undefined {
   return mode;
 }
 
+/**
+ * tini's verbosity scale on ours: tini prints fatal errors from 1 (its
+ * default), warnings from 2, info from 3, debug from 4; we print errors
+ * from 0 and warnings from 1 (our default), so tini's 1 and 2 are our 1.
+ * See: tini.c PRINT_FATAL..PRINT_DEBUG.
+ */
+export function tiniVerbosity(level: number): number {
+  return [LEVEL.ERROR, LEVEL.WARN, LEVEL.WARN, LEVEL.INFO][level] ?? LEVEL.DEBUG;
+}
+
 function verbosityFrom(env: Env, count: number): number {
   const fromEnv = env.FIFO_INIT_VERBOSITY;
+  const fromTini = env.TINI_VERBOSITY;
   let base: number = LEVEL.WARN;
   if (fromEnv !== undefined && fromEnv !== '') {
     if (!/^[0-3]$/.test(fromEnv.trim())) bad('FIFO_INIT_VERBOSITY', fromEnv, 'a level from 0 to 3');
     base = Number(fromEnv);
+  } else if (fromTini !== undefined && fromTini !== '') {
+    if (!/^\d{1,3}$/.test(fromTini.trim())) bad('TINI_VERBOSITY', fromTini, "a number, as tini's -v count");
+    base = tiniVerbosity(Number(fromTini));
   }
   return Math.min(LEVEL.DEBUG, base + count);
 }
+
+/** Most descriptors --preserve-fds may name (runc takes any count; this bounds a typo). */
+const MAX_PRESERVE_FDS = 65536;
 
 function stopCommandCheck(commands: string[]): string[] {
   for (const command of commands) {
@@ -234,6 +254,13 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const pipeSize = pipeSizeText === undefined ? undefined : (parseSize(pipeSizeText) ?? bad('--pipe-size', pipeSizeText, 'a byte size such as 65536, 64k or 1M'));
 
   const pdeath = one('pdeath-signal');
+  const preserveText = one('preserve-fds') ?? (env.FIFO_INIT_PRESERVE_FDS || undefined);
+  const preserveFds =
+    preserveText === undefined
+      ? 0
+      : /^\d{1,6}$/.test(preserveText.trim()) && Number(preserveText) <= MAX_PRESERVE_FDS
+        ? Number(preserveText)
+        : bad('--preserve-fds', preserveText, `a count of descriptors from fd 3 up, 0 to ${MAX_PRESERVE_FDS}`);
   const remapExitCodes = new Set(all('expect-exit').map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
   const rewrite = new Map(all('rewrite').map(parseRewrite));
 
@@ -244,7 +271,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const stopTimeoutMs =
     stopTimeoutText === undefined
       ? DEFAULT_STOP_TIMEOUT_MS
-      : (parseDuration(stopTimeoutText) ?? bad('--stop-timeout', stopTimeoutText, 'a duration such as 500ms, 30s or 2m'));
+      : (parseDuration(stopTimeoutText) ?? bad('--stop-timeout', stopTimeoutText, `a duration such as 500ms, 30s or 2m, at most ${MAX_DURATION_TEXT}`));
 
   const exec = seen.has('exec');
   if (fifo === undefined) {
@@ -267,13 +294,15 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     subreaper: seen.has('subreaper') || env.TINI_SUBREAPER !== undefined || envFlag(env.FIFO_INIT_SUBREAPER),
     killProcessGroup:
       seen.has('kill-group') || env.TINI_KILL_PROCESS_GROUP !== undefined || envFlag(env.FIFO_INIT_KILL_PROCESS_GROUP),
-    parentDeathSignal: pdeath === undefined ? undefined : forwardableArg('-p', pdeath),
+    // Any signal, as tini: `-p SIGKILL` (tini's own example) ends the init with its parent.
+    parentDeathSignal: pdeath === undefined ? undefined : signalArg('-p', pdeath),
     remapExitCodes,
     rewrite,
     stopCommands,
     stopTimeoutMs,
     warnOnReap: seen.has('warn-reap'),
     verbosity: verbosityFrom(env, verboseCount),
+    preserveFds,
   };
 }
 
@@ -312,19 +341,23 @@ Options:
                             (octal, default 0600) (env FIFO_INIT_CREATE)
       --pipe-size BYTES     grow the FIFO buffer, e.g. 64k, 1M (env FIFO_INIT_PIPE_SIZE)
       --exec                check and open the FIFO, then become PROGRAM
-  -s                        register as child subreaper (automatic when not PID 1)
+  -s, --subreaper           register as child subreaper (automatic when not PID 1)
                             (env TINI_SUBREAPER, FIFO_INIT_SUBREAPER)
-  -g                        forward signals to PROGRAM's whole process group
+  -g, --kill-group          forward signals to PROGRAM's whole process group
                             (env TINI_KILL_PROCESS_GROUP, FIFO_INIT_KILL_PROCESS_GROUP)
-  -p SIGNAL                 parent-death signal for fifo-init (forwarded)
-  -e CODE                   remap exit code CODE to 0 (repeatable)
+  -p, --pdeath-signal SIG   parent-death signal for fifo-init (forwarded; KILL ends
+                            the init with its parent, as tini -p SIGKILL)
+  -e, --expect-exit CODE    remap exit code CODE to 0 (repeatable)
+      --preserve-fds N      pass descriptors 3..3+N-1 to PROGRAM (env FIFO_INIT_PRESERVE_FDS);
+                            LISTEN_FDS sockets are passed by themselves, LISTEN_PID set
   -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
       --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
                             (default 10s) (env FIFO_INIT_STOP_TIMEOUT)
-  -w                        log each reaped zombie
-  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3)
+  -w, --warn-reap           log each reaped zombie
+  -v, --verbose             more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3,
+                            or tini's TINI_VERBOSITY)
   -h, --help                this text
       --version             the version
 

@@ -1,51 +1,43 @@
 /**
  * --exec: check and open the FIFO, then replace fifo-init with PROGRAM, so
  * PROGRAM is PID 1 with the FIFO as stdin and nothing of the init stays.
+ * Also the exec helper's last step (LISTEN_FDS, see spawn.ts).
  */
-import { accessSync, constants as fsc, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { codeOf, EXIT, InitError } from './errors.js';
+import { SysError } from './errors.js';
+import { getenv, haveShell, noShellFailure, resolveProgram, setenv, SHELL, startFailure } from './program.js';
 import { maxSignal } from './signal-table.js';
-import { execFailure, inheritStdio } from './spawn.js';
+import { inheritDescriptors } from './spawn.js';
 import * as libc from './sys/libc.js';
 
-/** glibc's execvp default when PATH is unset. See: execvp(3). */
-const DEFAULT_PATH = '/bin:/usr/bin';
-
-/**
- * Finds PROGRAM as execvp(3) does: a name with a slash is used as is;
- * otherwise the first executable regular file in PATH. When only
- * non-executable matches exist, the error is EACCES (126), else ENOENT (127).
- */
-export function resolveProgram(name: string, pathEnv: string | undefined): string {
-  if (name.includes('/')) return name;
-  let denied: string | undefined;
-  for (const dir of (pathEnv ?? DEFAULT_PATH).split(':')) {
-    const candidate = join(dir || '.', name);
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, fsc.X_OK);
-      return candidate;
-    } catch (error) {
-      if (codeOf(error) === 'EACCES') denied ??= candidate;
-    }
-  }
-  if (denied) throw execFailure(name, 'EACCES', `${denied}: permission denied`);
-  throw execFailure(name, 'ENOENT', '');
+export interface ExecOptions {
+  program: readonly string[];
+  /** The FIFO descriptor to become fd 0, or undefined to keep stdin. */
+  stdinFd?: number | undefined;
+  environ: readonly string[];
+  /** Descriptors 3..3+passedFds-1 PROGRAM inherits. */
+  passedFds: number;
+  /** Set LISTEN_PID to our pid, which PROGRAM keeps across execve. */
+  listen: boolean;
 }
 
-/** Replaces this process with PROGRAM; returns only by throwing. */
-export function execProgram(program: readonly string[], stdinFd: number | undefined): never {
-  const file = resolveProgram(program[0]!, process.env.PATH);
-  if (stdinFd !== undefined) libc.dup2(stdinFd, 0); // dup2 clears FD_CLOEXEC on fd 0
-  inheritStdio();
-  // execve keeps SIG_IGN (Node ignores SIGPIPE) and the signal mask.
+/** Replaces this process with PROGRAM; returns only by throwing a 127/126/125 InitError. */
+export function execProgram(options: ExecOptions): never {
+  const name = options.program[0]!;
+  const file = resolveProgram(name, getenv(options.environ, 'PATH'));
+  if (options.stdinFd !== undefined) libc.dup2(options.stdinFd, 0); // dup2 clears FD_CLOEXEC on fd 0
+  inheritDescriptors(options.passedFds, options.stdinFd);
+  const environ = options.listen ? setenv(options.environ, 'LISTEN_PID', String(process.pid)) : options.environ;
+  // execve keeps SIG_IGN (Node ignores SIGPIPE), our handlers' SIG_DFL-less state and the mask.
   libc.resetAllSignals(maxSignal());
   try {
-    process.execve!(file, [...program], process.env);
+    libc.execve(file, options.program, environ);
   } catch (error) {
-    const code = codeOf(error) ?? 'EIO';
-    throw execFailure(program[0]!, code, (error as Error).message);
+    if (!(error instanceof SysError && error.code === 'ENOEXEC')) throw startFailure(name, (error as SysError).code ?? 'EIO', (error as Error).message.replace(/^.*failed: /, ''));
+    if (!haveShell()) throw noShellFailure(name);
+    try {
+      libc.execve(SHELL, [SHELL, file, ...options.program.slice(1)], environ);
+    } catch (shellError) {
+      throw startFailure(name, (shellError as SysError).code ?? 'EIO', (shellError as Error).message.replace(/^.*failed: /, ''));
+    }
   }
-  throw new InitError('execve returned', EXIT.INIT_FAILED);
 }

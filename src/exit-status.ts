@@ -9,15 +9,27 @@ export type Termination =
   | { kind: 'signaled'; signal: number; coreDumped: boolean };
 
 /**
- * Decodes a waitpid(2) status word as glibc's W* macros do.
- * Stopped/continued states never reach us (no WUNTRACED/WCONTINUED).
- * See: <bits/waitstatus.h>.
+ * What a wait status reports: an end, or a stop/continue that is not one.
+ * The init asks for neither (no WUNTRACED/WCONTINUED), but a child that made
+ * the init its tracer (PTRACE_TRACEME) reports every stop to it regardless.
  */
-export function decodeWaitStatus(status: number): Termination {
+export type WaitEvent = Termination | { kind: 'stopped'; signal: number } | { kind: 'continued' };
+
+/**
+ * Decodes a waitpid(2) status word as glibc's W* macros do.
+ * See: <bits/waitstatus.h>, ptrace(2) "waitpid".
+ */
+export function decodeWaitStatus(status: number): WaitEvent {
+  if ((status & 0xffff) === 0xffff) return { kind: 'continued' };
   const signal = status & 0x7f;
   if (signal === 0) return { kind: 'exited', code: (status >> 8) & 0xff };
-  if (signal === 0x7f) throw new RangeError(`wait status ${status} is a stopped child, not a termination`);
+  if (signal === 0x7f) return { kind: 'stopped', signal: (status >> 8) & 0xff };
   return { kind: 'signaled', signal, coreDumped: (status & 0x80) !== 0 };
+}
+
+/** True when the event is an end (exited or killed), the only kind that is an exit status. */
+export function isTermination(event: WaitEvent): event is Termination {
+  return event.kind === 'exited' || event.kind === 'signaled';
 }
 
 /**

@@ -5,7 +5,9 @@
  * never be taken by anyone else.
  */
 import { codeOf } from './errors.js';
+import { decodeWaitStatus, isTermination, type Termination } from './exit-status.js';
 import type { Logger } from './log.js';
+import { signalName } from './signal-table.js';
 import * as libc from './sys/libc.js';
 
 export interface ReapedChild {
@@ -35,27 +37,51 @@ export function reapAll(wait: (pid: number, options: number) => [number, number]
   return reaped;
 }
 
-/** Remembers the main child's status when a pass reaps it; logs the rest with -w. */
+const SIGTRAP = 5;
+
+/** Remembers the main child's termination when a pass reaps it; logs the rest with -w. */
 export class Reaper {
-  private mainStatus: number | undefined;
+  private mainTermination: Termination | undefined;
 
   constructor(
     private readonly log: Logger,
     private readonly warnOnReap: boolean,
+    private readonly wait: (pid: number, options: number) => [number, number] = libc.waitpid,
+    private readonly detach: (pid: number, signal: number) => void = libc.ptraceDetach,
   ) {}
 
-  /** Runs one reaping pass; returns the main child's wait status once it has been reaped. */
-  pass(mainPid: number): number | undefined {
-    for (const child of reapAll()) {
+  /** Runs one reaping pass; returns the main child's termination once it has been reaped. */
+  pass(mainPid: number): Termination | undefined {
+    for (const child of reapAll(this.wait)) {
+      const event = decodeWaitStatus(child.status);
+      if (!isTermination(event)) {
+        if (event.kind === 'stopped') this.release(child.pid, event.signal);
+        continue; // a stop or a continue: the child still runs (SPEC "Supervision")
+      }
       if (child.pid === mainPid) {
-        this.mainStatus = child.status;
+        this.mainTermination = event;
       } else if (this.warnOnReap) {
         this.log.warn(`reaped zombie process ${child.pid} (status ${child.status})`);
       } else {
         this.log.debug(`reaped process ${child.pid}`);
       }
     }
-    return this.mainStatus;
+    return this.mainTermination;
+  }
+
+  /**
+   * A stop reported to us means the child made us its tracer
+   * (PTRACE_TRACEME): an init is no debugger, so it detaches and lets the
+   * child go on with the signal that stopped it. SIGTRAP is the tracer's own
+   * (the stop after execve): passing it on would kill the child.
+   */
+  private release(pid: number, signal: number): void {
+    this.log.info(`process ${pid} stopped by ${signalName(signal)} and traced by fifo-init (PTRACE_TRACEME): detaching`);
+    try {
+      this.detach(pid, signal === SIGTRAP ? 0 : signal);
+    } catch (error) {
+      this.log.warn(`${(error as Error).message}: process ${pid} stays stopped`);
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { closeSync, constants as fsc, fstatSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { toBytes } from './bytes.js';
 import { codeOf, InitError } from './errors.js';
 import type { Logger } from './log.js';
 import { signalName } from './signal-table.js';
@@ -40,6 +41,8 @@ export interface StopOptions {
   timeoutMs: number;
   writerFd: number;
   log: Logger;
+  /** Wraps every timer callback: a failure inside one is logged, supervision goes on. */
+  guard: <A extends unknown[]>(what: string, handler: (...args: A) => void) => (...args: A) => void;
 }
 
 export class StopController {
@@ -60,17 +63,22 @@ export class StopController {
     const { commands, timeoutMs, log } = this.options;
     log.notice(`received ${signalName(signal)}: writing stop command ${commands.map((c) => JSON.stringify(c)).join(', ')} into the FIFO`);
     this.writeAll(Date.now() + timeoutMs);
-    this.timers.push(
-      setTimeout(() => {
-        log.notice(`PROGRAM still running ${timeoutMs} ms after the stop command: sending SIGTERM`);
-        sendSignal(target, constants.signals.SIGTERM, log);
-      }, timeoutMs),
-      setTimeout(() => {
+    // Chained, never one timer for 2 x timeout: each delay stays within what
+    // setTimeout honours (2^31-1 ms; longer ones fire after 1 ms), which is
+    // the maximum the CLI accepts. See: units.ts MAX_TIMER_MS.
+    this.after(timeoutMs, () => {
+      log.notice(`PROGRAM still running ${timeoutMs} ms after the stop command: sending SIGTERM`);
+      sendSignal(target, constants.signals.SIGTERM, log);
+      this.after(timeoutMs, () => {
         log.notice(`PROGRAM still running ${2 * timeoutMs} ms after the stop command: sending SIGKILL`);
         sendSignal(target, constants.signals.SIGKILL, log);
-      }, 2 * timeoutMs),
-    );
+      });
+    });
     return true;
+  }
+
+  private after(ms: number, step: () => void): void {
+    this.timers.push(setTimeout(this.options.guard('the stop timer', step), ms));
   }
 
   /** Writes the commands in order; a full FIFO is retried until the deadline, never blocking the init. */
@@ -78,12 +86,12 @@ export class StopController {
     const { commands, writerFd, log } = this.options;
     for (let i = index; i < commands.length; i++) {
       // One write of at most PIPE_BUF bytes: all or nothing, never interleaved.
-      const line = Buffer.from(`${commands[i]}\n`);
+      const line = Buffer.concat([toBytes(commands[i]!), Buffer.from('\n')]);
       try {
         writeSync(writerFd, line);
       } catch (error) {
         if (codeOf(error) === 'EAGAIN' && Date.now() < deadline) {
-          this.timers.push(setTimeout(() => this.writeAll(deadline, i), RETRY_MS));
+          this.after(RETRY_MS, () => this.writeAll(deadline, i));
           return;
         }
         log.warn(`could not write stop command ${JSON.stringify(commands[i])}: ${codeOf(error) === 'EAGAIN' ? 'the FIFO stayed full' : (error as Error).message}`);

@@ -1,67 +1,94 @@
 /**
  * The init, duty by duty, in the order tini's main runs them: parent-death
- * signal, FIFO, (exec,) subreaper, signals, spawn, then reap and forward
- * until PROGRAM exits. Resolves with the exit code; never exits itself.
+ * signal, FIFO, (exec,) subreaper, spawn, then reap and forward until
+ * PROGRAM exits. The signal handlers are already in place (main.ts installs
+ * them first). Resolves with the exit code; never exits itself.
  */
 import type { InitOptions } from './cli.js';
-import { decodeWaitStatus, describeTermination, exitCodeFor } from './exit-status.js';
+import { describeTermination, exitCodeFor } from './exit-status.js';
 import { execProgram } from './exec.js';
 import { openFifo } from './fifo.js';
 import type { Logger } from './log.js';
+import { listenFds, passedFdCount } from './program.js';
 import { becomeSubreaper, Reaper } from './reap.js';
 import { signalName } from './signal-table.js';
-import { installSignalHandlers, rewriteSignal, sendSignal, type ForwardTarget } from './signals.js';
+import { rewriteSignal, sendSignal, type SignalRouter } from './signals.js';
 import { spawnProgram } from './spawn.js';
 import { openStopWriter, StopController } from './stop.js';
 import * as libc from './sys/libc.js';
 
-/**
- * libuv leaves the loop when no referenced handle remains, and signal
- * handles are unreferenced; one timer at libuv's longest interval (24.8 days)
- * keeps the init alive without periodic wake-ups.
- */
-const KEEP_ALIVE_MS = 2 ** 31 - 1;
+/** What main.ts prepared before the options were known. */
+export interface Context {
+  /** The environment PROGRAM gets: the bytes we were started with (see bytes.ts). */
+  environ: readonly string[];
+  /** Installed first, holding signals until PROGRAM exists. */
+  signals: SignalRouter;
+}
 
-export function supervise(options: InitOptions, log: Logger): Promise<number> {
+/** Signals whose default action neither ignores nor stops: they would end PROGRAM. See: signal(7). */
+const HARMLESS_BY_DEFAULT = new Set([17, 18, 19, 20, 21, 22, 23, 28]); // CHLD CONT STOP TSTP TTIN TTOU URG WINCH
+
+export function supervise(options: InitOptions, log: Logger, context: Context): Promise<number> {
   if (options.parentDeathSignal !== undefined) libc.setParentDeathSignal(options.parentDeathSignal);
 
   const fifo = options.fifo === undefined ? undefined : openFifo({ path: options.fifo, createMode: options.createMode, pipeSize: options.pipeSize }, log);
-  if (options.exec) execProgram(options.program, fifo?.fd);
+  const passedFds = passedFdCount(context.environ, options.preserveFds, process.pid);
+  const listen = listenFds(context.environ, process.pid) !== undefined;
+  if (options.exec) {
+    // A signal held before the exec cannot be handed to PROGRAM: one that
+    // would have ended it ends the start instead, with the same status.
+    const fatal = context.signals.heldSignals().find((signal) => !HARMLESS_BY_DEFAULT.has(signal));
+    if (fatal !== undefined) {
+      log.notice(`received ${signalName(fatal)} before ${options.program[0]} started: not starting it`);
+      return Promise.resolve(exitCodeFor({ kind: 'signaled', signal: fatal, coreDumped: false }, options.remapExitCodes));
+    }
+    execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen });
+  }
 
   becomeSubreaper(options.subreaper, log);
+  const name = options.program[0]!;
+  /** After the spawn, no internal failure may end the init: it is logged and supervision goes on (SPEC "Supervision"). */
+  const guard =
+    <A extends unknown[]>(what: string, handler: (...args: A) => void) =>
+    (...args: A): void => {
+      try {
+        handler(...args);
+      } catch (error) {
+        log.error(`internal error in ${what}: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`);
+      }
+    };
   const stop =
     fifo && options.stopCommands.length > 0
-      ? new StopController({ commands: options.stopCommands, timeoutMs: options.stopTimeoutMs, writerFd: openStopWriter(fifo.path, fifo.fd), log })
+      ? new StopController({ commands: options.stopCommands, timeoutMs: options.stopTimeoutMs, writerFd: openStopWriter(fifo.path, fifo.fd), log, guard })
       : undefined;
 
-  return new Promise((resolve, reject) => {
-    // A failure inside a handler ends the init through main's one error path.
-    const guarded =
-      <A extends unknown[]>(handler: (...args: A) => void) =>
-      (...args: A): void => {
-        try {
-          handler(...args);
-        } catch (error) {
-          reject(error);
-        }
-      };
+  return new Promise((resolve) => {
     const reaper = new Reaper(log, options.warnOnReap);
-    let target: ForwardTarget | undefined;
+    // With --stop-command, Ctrl-C at a terminal must reach the init (to become
+    // the stop command), not PROGRAM, whose stdin is the FIFO anyway.
+    const pid = spawnProgram(
+      { program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal: !stop },
+      log,
+    );
+    const target = { pid, group: options.killProcessGroup };
+    process.on('uncaughtException', (error) => log.error(`internal error: ${error?.message ?? String(error)}; still supervising ${name}`));
+    process.on('unhandledRejection', (error) => log.error(`internal error: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`));
 
-    const onChild = (): void => {
-      if (!target) return;
-      const status = reaper.pass(target.pid);
-      if (status === undefined) return;
-      const termination = decodeWaitStatus(status);
+    let finished = false;
+    const onWake = guard('the reaper', () => {
+      if (finished) return;
+      const termination = reaper.pass(pid);
+      if (termination === undefined) return;
+      finished = true;
       const code = exitCodeFor(termination, options.remapExitCodes);
-      log.info(`${options.program[0]} ${describeTermination(termination, signalName)}; exiting with ${code}`);
+      log.info(`${name} ${describeTermination(termination, signalName)}; exiting with ${code}`);
       resolve(code);
-    };
+      // A node:ffi callback does not drain the microtask queue: one turn of
+      // the loop lets main's then() run now, not at the next signal.
+      setImmediate(() => {});
+    });
 
-    const onSignal = (signal: number): void => {
-      // Handlers run from the event loop, so the target is always set here:
-      // spawnProgram below runs in the same tick the handlers are installed.
-      if (!target) return;
+    const onSignal = guard('signal forwarding', (signal: number) => {
       log.debug(`received ${signalName(signal)}`);
       if (stop?.handle(signal, target)) return;
       const outgoing = rewriteSignal(signal, options.rewrite);
@@ -70,13 +97,10 @@ export function supervise(options: InitOptions, log: Logger): Promise<number> {
         return;
       }
       sendSignal(target, outgoing, log);
-    };
+    });
 
-    installSignalHandlers(guarded(onSignal), guarded(onChild));
-    const pid = spawnProgram({ program: options.program, stdinFd: fifo?.fd }, log);
-    target = { pid, group: options.killProcessGroup };
-    setInterval(() => {}, KEEP_ALIVE_MS);
-    // PROGRAM may have exited before SIGCHLD had a handler to wake.
-    onChild();
+    // Held signals go to PROGRAM now, then a first reaping pass: PROGRAM may
+    // already have exited.
+    context.signals.attach({ onSignal, onWake });
   });
 }

@@ -6,13 +6,23 @@
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
+/**
+ * The longest delay a timer honours: libuv and Node take 2^31-1 ms (about
+ * 24.8 days); a longer setTimeout fires after 1 ms instead. Every duration
+ * the init waits is at most this, and each wait is one timer of its own.
+ * See: Node's timers docs (TimeoutOverflowWarning).
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How the maximum is named in usage errors. */
+export const MAX_DURATION_TEXT = `${MAX_TIMER_MS}ms (about 596 hours)`;
+
 /** `500ms`, `30s`, `2m`, `1.5h`; a bare number is seconds (as `docker stop -t`). Returns milliseconds. */
 export function parseDuration(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!match) return undefined;
-  const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!;
-  // setTimeout's ceiling; longer stops are no use to anyone.
-  return Number.isFinite(ms) && ms <= 2 ** 31 - 1 ? Math.round(ms) : undefined;
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+  return Number.isFinite(ms) && ms <= MAX_TIMER_MS ? ms : undefined;
 }
 
 const SIZE_UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

@@ -40,6 +40,19 @@ const SIGNATURES = {
   posix_spawnattr_setpgroup: { arguments: ['pointer', 'i32'], return: 'i32' },
   posix_spawnattr_setsigdefault: { arguments: ['pointer', 'pointer'], return: 'i32' },
   posix_spawnattr_setsigmask: { arguments: ['pointer', 'pointer'], return: 'i32' },
+  posix_spawn: {
+    arguments: ['pointer', 'pointer', 'pointer', 'pointer', 'pointer', 'pointer'],
+    return: 'i32',
+  },
+  execve: { arguments: ['pointer', 'pointer', 'pointer'], return: 'i32' },
+  // ptrace is variadic; integer arguments only, passed as for a fixed signature (as fcntl).
+  ptrace: { arguments: ['i32', 'i32', 'u64', 'u64'], return: 'i64' },
+  sigtimedwait: { arguments: ['pointer', 'pointer', 'pointer'], return: 'i32' },
+  getrlimit: { arguments: ['i32', 'pointer'], return: 'i32' },
+  setrlimit: { arguments: ['i32', 'pointer'], return: 'i32' },
+  // libuv's public signal API, exported by the node binary (PLATFORM.md "Signals in Node 26").
+  uv_signal_init: { arguments: ['pointer', 'pointer'], return: 'i32' },
+  uv_signal_start: { arguments: ['pointer', 'pointer', 'i32'], return: 'i32' },
 } as const;
 
 const lib = ffi.dlopen(null, SIGNATURES);
@@ -61,8 +74,6 @@ const addtcsetpgrp = ((): ((fa: Buffer, fd: number) => number) | undefined => {
     return undefined;
   }
 })();
-
-const environPointer = ffi.dlsym(lib.lib, 'environ');
 
 function errno(): number {
   return ffi.getInt32(c.__errno_location() as bigint, 0);
@@ -224,6 +235,10 @@ export interface SpawnRequest {
   stdinFd?: number | undefined;
   /** A descriptor on our terminal, when PROGRAM should become its foreground group. */
   foregroundTtyFd?: number | undefined;
+  /** The environment, `NAME=value` byte strings (see bytes.ts). */
+  environ: readonly string[];
+  /** argv[0] is a path to run as it is (posix_spawn), not a name to look up in PATH. */
+  exactPath?: boolean;
 }
 
 const POSIX_SPAWN_SETPGROUP = 0x02;
@@ -240,8 +255,8 @@ function cStringArray(values: readonly string[]): { array: Buffer; keep: Buffer[
 
 /**
  * posix_spawnp with: PROGRAM in its own process group, every signal at its
- * default disposition, an empty mask, the environment exactly as we got it
- * (libc's `environ`, so NODE_OPTIONS and any oddity pass through untouched),
+ * default disposition, an empty mask, the environment given (the bytes we
+ * were started with, so NODE_OPTIONS and any oddity pass through untouched),
  * optional fd 0 and optional terminal foreground. Returns the child's pid.
  * Throws SysError whose errno is the exec failure (ENOENT, EACCES, ...).
  */
@@ -280,8 +295,10 @@ export function spawn(request: SpawnRequest): number {
     checkReturned('posix_spawnattr_setpgroup', c.posix_spawnattr_setpgroup(attributes, 0) as number);
     checkReturned('posix_spawnattr_setsigdefault', c.posix_spawnattr_setsigdefault(attributes, allSignals) as number);
     checkReturned('posix_spawnattr_setsigmask', c.posix_spawnattr_setsigmask(attributes, noSignals) as number);
-    const environ = ffi.getUint64(environPointer, 0);
-    const result = c.posix_spawnp(pid, argv.keep[0]!, fileActions, attributes, argv.array, environ) as number;
+    const envp = cStringArray(request.environ);
+    const spawnCall = request.exactPath ? c.posix_spawn : c.posix_spawnp;
+    const result = spawnCall(pid, argv.keep[0]!, fileActions, attributes, argv.array, envp.array) as number;
+    void envp.keep;
     checkReturned(`exec ${request.argv[0]}`, result);
     return pid.readInt32LE(0);
   } finally {
@@ -293,3 +310,114 @@ export function spawn(request: SpawnRequest): number {
 
 /** True when the libc can hand the terminal to the child (glibc >= 2.35). */
 export const canSetForeground = addtcsetpgrp !== undefined;
+
+/**
+ * execve(2) with byte-exact arguments and environment (Node's process.execve
+ * takes UTF-8 strings and would rewrite invalid bytes). Returns only by throwing.
+ */
+export function execve(path: string, argv: readonly string[], environ: readonly string[]): never {
+  const args = cStringArray(argv);
+  const envp = cStringArray(environ);
+  const file = cString(path);
+  c.execve(file, args.array, envp.array);
+  const failure = errno();
+  void [args.keep, envp.keep];
+  throw sysError(`exec ${path}`, failure);
+}
+
+const PTRACE_DETACH = 17;
+
+/**
+ * Lets a child that made us its tracer (PTRACE_TRACEME) go: it continues
+ * untraced, with `signal` delivered (0 for none). ESRCH (gone) is not an error.
+ * See: ptrace(2) "PTRACE_DETACH".
+ */
+export function ptraceDetach(pid: number, signal: number): void {
+  const result = c.ptrace(PTRACE_DETACH, pid, 0n, BigInt(signal)) as bigint;
+  if (result === -1n && errno() !== 3 /* ESRCH */) throw sysError('ptrace(PTRACE_DETACH)', errno());
+}
+
+const SIG_BLOCK = 0;
+const SIGPIPE = 13;
+const SIGXFSZ = 25;
+const EPIPE = 32;
+const EFBIG = 27;
+
+/**
+ * Runs a write with SIGPIPE and SIGXFSZ blocked in this thread. A write to a
+ * dead pipe (EPIPE) or past RLIMIT_FSIZE (EFBIG) makes the kernel send that
+ * signal to the writing thread itself; blocked, it stays pending on this
+ * thread, and sigtimedwait takes it back before the mask is restored (a
+ * thread's own pending signals are dequeued before the process's), so a
+ * signal the init caused is never seen as one to forward. The same signal
+ * sent from outside is process-directed and goes to a thread that does not
+ * block it: it is forwarded as usual.
+ * See: pipe(7) (SIGPIPE on EPIPE), setrlimit(2) RLIMIT_FSIZE, signal(7).
+ */
+export function withoutSelfSignals<T>(write: () => T): T {
+  const set = Buffer.alloc(128);
+  const previous = Buffer.alloc(128);
+  c.sigemptyset(set);
+  addToSignalSet(set, SIGPIPE);
+  addToSignalSet(set, SIGXFSZ);
+  const blocked = (c.sigprocmask(SIG_BLOCK, set, previous) as number) === 0;
+  try {
+    return write();
+  } catch (error) {
+    const code = (error as { errno?: number }).errno;
+    // Node reports errno negated (-32); libc positive.
+    const raised = code !== undefined && [EPIPE, EFBIG].includes(Math.abs(code));
+    if (blocked && raised) c.sigtimedwait(set, 0n, Buffer.alloc(16) /* {0, 0}: do not wait */);
+    throw error;
+  } finally {
+    if (blocked) c.sigprocmask(SIG_SETMASK, previous, 0n);
+  }
+}
+
+/** Handles kept referenced: libuv holds pointers into them for the life of the process. */
+const signalHandles: Buffer[] = [];
+let onSignalDelivered: ((signal: number) => void) | undefined;
+let signalCallback: bigint | undefined;
+
+/**
+ * Catches `signal` on the main event loop with libuv's own signal watcher
+ * (uv_signal_start through node:ffi): unlike process.on it takes every
+ * number, real-time signals included. `deliver` runs on the main thread; it
+ * must not throw (an exception thrown into a node:ffi callback aborts the
+ * process), so it is wrapped here. Returns false for a signal that cannot
+ * be caught (sigaction refuses it). The handle stays referenced, which also
+ * keeps the loop alive without any timer.
+ * See: PLATFORM.md "Signals in Node 26"; uv_signal_t in libuv's docs.
+ */
+export function watchSignal(signal: number, deliver: (signal: number) => void): boolean {
+  onSignalDelivered = deliver;
+  signalCallback ??= lib.lib.registerCallback({ arguments: ['pointer', 'i32'], return: 'void' }, (_handle: unknown, signum: unknown) => {
+    try {
+      onSignalDelivered?.(Number(signum));
+    } catch {
+      // The caller's own guard logs; nothing may escape into C.
+    }
+  }) as bigint;
+  const handle = Buffer.alloc(512); // uv_signal_t is ~150 bytes on x86_64/aarch64
+  if ((c.uv_signal_init(ffi.getCurrentEventLoop(), handle) as number) !== 0) return false;
+  if ((c.uv_signal_start(handle, signalCallback, signal) as number) !== 0) return false;
+  signalHandles.push(handle);
+  return true;
+}
+
+const RLIMIT_NOFILE = 7;
+
+/** [soft, hard] of RLIMIT_NOFILE (RLIM_INFINITY is 2^64-1, returned as a bigint-sized number). */
+export function nofileLimit(): [number, number] {
+  const limit = Buffer.alloc(16);
+  check('getrlimit(RLIMIT_NOFILE)', c.getrlimit(RLIMIT_NOFILE, limit) as number);
+  return [Number(limit.readBigUInt64LE(0)), Number(limit.readBigUInt64LE(8))];
+}
+
+/** Sets RLIMIT_NOFILE's soft limit, keeping the hard one. */
+export function setNofileSoft(soft: number): void {
+  const limit = Buffer.alloc(16);
+  check('getrlimit(RLIMIT_NOFILE)', c.getrlimit(RLIMIT_NOFILE, limit) as number);
+  limit.writeBigUInt64LE(BigInt(soft), 0);
+  check('setrlimit(RLIMIT_NOFILE)', c.setrlimit(RLIMIT_NOFILE, limit) as number);
+}

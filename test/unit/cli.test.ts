@@ -11,6 +11,7 @@ import {
   parseRewrite,
   type SendOptions,
   splitAtProgram,
+  USAGE,
 } from '../../src/cli.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -168,6 +169,7 @@ describe('parseCommandLine: PROGRAM and where options stop', () => {
       stopTimeoutMs: DEFAULT_STOP_TIMEOUT_MS,
       warnOnReap: false,
       verbosity: 1,
+      preserveFds: 0,
     });
     expect(DEFAULT_STOP_TIMEOUT_MS).toBe(10_000);
   });
@@ -399,7 +401,7 @@ describe('parseCommandLine: environment', () => {
   });
 
   it('ignores variables it does not know, and does not read process.env', () => {
-    const options = init(['prog'], { TINI_VERBOSITY: '3', PATH: '/bin', FIFO_INIT_FIFOS: '/x' });
+    const options = init(['prog'], { TINI_VERBOSITYX: '3', PATH: '/bin', FIFO_INIT_FIFOS: '/x' });
     expect(options.verbosity).toBe(1);
     expect(options.fifo).toBeUndefined();
   });
@@ -469,8 +471,11 @@ describe('parseCommandLine: usage errors exit 125', () => {
     ['a bad -p', ['-p', 'NOPE', 'prog']],
     ['-p 0', ['-p', '0', 'prog']],
     ['-p beyond the last signal', ['-p', '65', 'prog']],
-    ['-p with a signal that cannot be caught', ['-p', 'KILL', 'prog']],
-    ['-p SIGCHLD, which is never forwarded', ['-p', 'CHLD', 'prog']],
+    ['-p with no signal', ['-p', 'NOPE', 'prog']],
+    ['--preserve-fds that is no count', ['--preserve-fds', '-1', 'prog']],
+    ['--preserve-fds too large', ['--preserve-fds', '70000', 'prog']],
+    ['a --stop-timeout past the timer maximum', ['-f', '/p', '--stop-timeout', '600h', 'prog']],
+    ['a bare --stop-timeout past the timer maximum', ['-f', '/p', '--stop-timeout', '2147484', 'prog']],
     ['a --rewrite without a colon', ['-r', 'TERM', 'prog']],
     ['a --rewrite with a bad signal', ['-r', 'TERM:NOPE', 'prog']],
     ['a --rewrite of an uncatchable signal', ['-r', 'KILL:TERM', 'prog']],
@@ -569,7 +574,7 @@ describe('parseRewrite', () => {
     'CHLD:TERM',
     'TTIN:TERM',
     'SEGV:TERM',
-    '34:TERM',
+    '32:TERM',
   ])('refuses %j with 125', (text) => {
     let error: unknown;
     try {
@@ -664,5 +669,35 @@ describe('parseCommandLine: send', () => {
     ['a value on --help', ['--help=1'], {}],
   ])('exits 64 on %s', (_what, args: string[], env: Env) => {
     expect(usageCode(['send', ...args], env)).toBe(64);
+  });
+});
+
+describe('parseCommandLine: tini compatibility (issue 9.13)', () => {
+  it('-p SIGKILL and -p KILL are accepted, as in tini\'s own help', () => {
+    expect(init(['-p', 'SIGKILL', 'prog']).parentDeathSignal).toBe(9);
+    expect(init(['-p', 'KILL', 'prog']).parentDeathSignal).toBe(9);
+  });
+  it('TINI_VERBOSITY is honoured on tini\'s scale; FIFO_INIT_VERBOSITY wins over it', () => {
+    expect([0, 1, 2, 3, 4, 9].map((level) => init(['prog'], { TINI_VERBOSITY: String(level) }).verbosity)).toEqual([0, 1, 1, 2, 3, 3]);
+    expect(init(['prog'], { TINI_VERBOSITY: '4', FIFO_INIT_VERBOSITY: '0' }).verbosity).toBe(0);
+    expect(() => init(['prog'], { TINI_VERBOSITY: 'loud' })).toThrow(UsageError);
+  });
+  it('the long names are the documented ones', () => {
+    const options = init(['--subreaper', '--kill-group', '--pdeath-signal', 'HUP', '--expect-exit', '3', '--warn-reap', '--verbose', 'prog']);
+    expect([options.subreaper, options.killProcessGroup, options.parentDeathSignal, [...options.remapExitCodes], options.warnOnReap, options.verbosity]).toEqual([
+      true, true, 1, [3], true, 2,
+    ]);
+    for (const name of ['--subreaper', '--kill-group', '--pdeath-signal', '--expect-exit', '--warn-reap', '--verbose', '--preserve-fds']) {
+      expect(USAGE).toContain(name);
+    }
+  });
+  it('--preserve-fds and FIFO_INIT_PRESERVE_FDS give a count; the option wins', () => {
+    expect(init(['prog']).preserveFds).toBe(0);
+    expect(init(['--preserve-fds', '2', 'prog']).preserveFds).toBe(2);
+    expect(init(['prog'], { FIFO_INIT_PRESERVE_FDS: '3' }).preserveFds).toBe(3);
+    expect(init(['--preserve-fds=1', 'prog'], { FIFO_INIT_PRESERVE_FDS: '3' }).preserveFds).toBe(1);
+  });
+  it('a real-time signal can be rewritten: RTMIN+1:TERM', () => {
+    expect(parseRewrite('RTMIN+1:TERM')).toEqual([35, 15]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeWaitStatus, describeTermination, exitCodeFor, type Termination } from '../../src/exit-status.js';
+import { decodeWaitStatus, describeTermination, exitCodeFor, isTermination, type Termination } from '../../src/exit-status.js';
 
 /** Wait statuses built as the kernel builds them (glibc <bits/waitstatus.h>). */
 const exited = (code: number) => (code & 0xff) << 8;
@@ -36,14 +36,17 @@ describe('decodeWaitStatus', () => {
     expect(decodeWaitStatus(0x10000 | exited(7))).toEqual({ kind: 'exited', code: 7 });
   });
 
-  it('throws on a stopped status, which is not a termination', () => {
-    expect(() => decodeWaitStatus(stopped(19))).toThrow(RangeError);
-    expect(() => decodeWaitStatus(stopped(20))).toThrow(RangeError);
-    expect(() => decodeWaitStatus(stopped(1))).toThrow(/stopped/);
+  it('decodes a stopped status (a ptrace stop) as a stop, not a termination', () => {
+    expect(decodeWaitStatus(stopped(19))).toEqual({ kind: 'stopped', signal: 19 });
+    expect(decodeWaitStatus(stopped(5))).toEqual({ kind: 'stopped', signal: 5 });
+    expect(isTermination(decodeWaitStatus(stopped(1)))).toBe(false);
   });
 
-  it('throws on a continued status as well', () => {
-    expect(() => decodeWaitStatus(CONTINUED)).toThrow(RangeError);
+  it('decodes a continued status as neither', () => {
+    expect(decodeWaitStatus(CONTINUED)).toEqual({ kind: 'continued' });
+    expect(isTermination(decodeWaitStatus(CONTINUED))).toBe(false);
+    expect(isTermination(decodeWaitStatus(exited(0)))).toBe(true);
+    expect(isTermination(decodeWaitStatus(signaled(9)))).toBe(true);
   });
 });
 
@@ -80,9 +83,9 @@ describe('exitCodeFor', () => {
   });
 
   it('composes with decodeWaitStatus', () => {
-    expect(exitCodeFor(decodeWaitStatus(exited(42)))).toBe(42);
-    expect(exitCodeFor(decodeWaitStatus(signaled(9)))).toBe(137);
-    expect(exitCodeFor(decodeWaitStatus(signaled(6, true)), new Set([134]))).toBe(0);
+    expect(exitCodeFor(decodeWaitStatus(exited(42)) as Termination)).toBe(42);
+    expect(exitCodeFor(decodeWaitStatus(signaled(9)) as Termination)).toBe(137);
+    expect(exitCodeFor(decodeWaitStatus(signaled(6, true)) as Termination, new Set([134]))).toBe(0);
   });
 });
 

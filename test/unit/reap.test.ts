@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { SysError } from '../../src/errors.js';
-import { reapAll } from '../../src/reap.js';
+import { Reaper, reapAll } from '../../src/reap.js';
 import { WNOHANG } from '../../src/sys/libc.js';
 
 type Step = [number, number] | Error;
@@ -88,5 +88,24 @@ describe('reapAll', () => {
     const { wait, calls } = fakeWait([[101, 0], [-1, 0]]);
     expect(reapAll(wait)).toEqual([{ pid: 101, status: 0 }]);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('Reaper', () => {
+  const silent = { level: 0, error() {}, warn() {}, notice() {}, info() {}, debug() {} };
+  it('a stopped main child is no exit: it is detached with its signal (SIGTRAP withheld) and supervision goes on', () => {
+    const detached: [number, number][] = [];
+    const { wait } = fakeWait([[50, (10 << 8) | 0x7f], [50, (5 << 8) | 0x7f], [0, 0], [50, 7 << 8], [0, 0]]);
+    const reaper = new Reaper(silent, false, wait, (pid, signal) => detached.push([pid, signal]));
+    expect(reaper.pass(50)).toBeUndefined();
+    expect(detached).toEqual([[50, 10], [50, 0]]);
+    expect(reaper.pass(50)).toEqual({ kind: 'exited', code: 7 });
+  });
+  it('a continued status is ignored; another child\'s exit is not the main one', () => {
+    const { wait } = fakeWait([[50, 0xffff], [51, 3 << 8], [0, 0]]);
+    const reaper = new Reaper(silent, false, wait, () => {
+      throw new Error('no stop here');
+    });
+    expect(reaper.pass(50)).toBeUndefined();
   });
 });

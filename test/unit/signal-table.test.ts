@@ -35,8 +35,19 @@ describe('signalTable (this platform)', () => {
     expect(names.filter((name) => name === 'SIGABRT')).toHaveLength(1);
   });
 
-  it('gives each entry the number Node gives its name', () => {
-    for (const entry of signalTable()) expect(signals[entry.name as keyof typeof signals]).toBe(entry.number);
+  it('gives each named entry the number Node gives its name, and covers 1..64 exactly', () => {
+    for (const entry of signalTable()) {
+      if (entry.number < 32) expect(signals[entry.name as keyof typeof signals]).toBe(entry.number);
+    }
+    expect(signalTable().map((entry) => entry.number)).toEqual(Array.from({ length: 64 }, (_, i) => i + 1));
+  });
+
+  it('names real-time signals as glibc does and forwards 34..64; 32 and 33 are glibc\'s', () => {
+    const entry = (n: number) => signalTable().find((e) => e.number === n)!;
+    expect([34, 35, 49, 50, 63, 64].map((n) => entry(n).name)).toEqual(['SIGRTMIN', 'SIGRTMIN+1', 'SIGRTMIN+15', 'SIGRTMAX-14', 'SIGRTMAX-1', 'SIGRTMAX']);
+    for (let n = 34; n <= 64; n++) expect(entry(n).role).toBe('forward');
+    expect(entry(32).role).toBe('libc');
+    expect(entry(33).role).toBe('libc');
   });
 
   it('says why each non-forwarded signal is left out', () => {
@@ -74,52 +85,7 @@ describe('forwardedSignals (this platform)', () => {
   });
 
   it('forwards every signal the table does not exclude', () => {
-    expect(forwardedSignals()).toHaveLength(signalTable().length - NOT_FORWARDED.length);
-  });
-});
-
-describe('signalTable and forwardedSignals with a fake signals record', () => {
-  const fake = {
-    SIGTERM: 15,
-    SIGHUP: 1,
-    SIGIOT: 6,
-    SIGABRT: 6,
-    SIGKILL: 9,
-    SIGCHLD: 17,
-    SIGPOLL: 29,
-    SIGIO: 29,
-    SIGCUSTOM: 40,
-    SIGOTHER: 15,
-  };
-
-  it('uses the record passed in, one entry per number, sorted', () => {
-    expect(signalTable(fake).map((entry) => [entry.name, entry.number])).toEqual([
-      ['SIGHUP', 1],
-      ['SIGABRT', 6],
-      ['SIGKILL', 9],
-      ['SIGTERM', 15],
-      ['SIGCHLD', 17],
-      ['SIGIO', 29],
-      ['SIGCUSTOM', 40],
-    ]);
-  });
-
-  it('keeps the first name for a number that is not a known alias', () => {
-    expect(signalTable({ SIGFIRST: 3, SIGSECOND: 3 })).toEqual([{ name: 'SIGFIRST', number: 3, role: 'forward' }]);
-  });
-
-  it('skips a known alias even when it comes first', () => {
-    expect(signalTable({ SIGIOT: 6, SIGABRT: 6 }).map((entry) => entry.name)).toEqual(['SIGABRT']);
-    expect(signalTable({ SIGIOT: 6 })).toEqual([]);
-  });
-
-  it('forwards an unknown signal and excludes the listed ones', () => {
-    expect(forwardedSignals(fake).map((entry) => entry.name)).toEqual(['SIGHUP', 'SIGABRT', 'SIGTERM', 'SIGIO', 'SIGCUSTOM']);
-  });
-
-  it('gives an empty table for an empty record', () => {
-    expect(signalTable({})).toEqual([]);
-    expect(forwardedSignals({})).toEqual([]);
+    expect(forwardedSignals()).toHaveLength(signalTable().length - NOT_FORWARDED.length - 2 /* 32, 33: glibc's */);
   });
 });
 
@@ -161,7 +127,16 @@ describe('parseSignal', () => {
     expect(parseSignal('TERM', undefined, true)).toBe(signals.SIGTERM);
   });
 
-  it.each(['', ' ', 'SIG', 'junk', 'SIGJUNK', 'TERM2', '-15', '+15', '1.5', '15x', 'SIG15', 'RTMIN'])(
+  it('reads real-time names: RTMIN, RTMIN+N, SIGRTMAX-N, within 34..64', () => {
+    expect(parseSignal('RTMIN')).toBe(34);
+    expect(parseSignal('SIGRTMIN+2')).toBe(36);
+    expect(parseSignal('rtmax-1')).toBe(63);
+    expect(parseSignal('SIGRTMAX')).toBe(64);
+    expect(parseSignal('RTMIN-1')).toBeUndefined();
+    expect(parseSignal('RTMAX+1')).toBeUndefined();
+  });
+
+  it.each(['', ' ', 'SIG', 'junk', 'SIGJUNK', 'TERM2', '-15', '+15', '1.5', '15x', 'SIG15', 'RTMID'])(
     'refuses %j',
     (text) => {
       expect(parseSignal(text)).toBeUndefined();
@@ -169,24 +144,15 @@ describe('parseSignal', () => {
   );
 
   it('looks names up in the record passed in', () => {
-    const fake = { SIGFOO: 3, SIGBAR: 70 };
+    const fake = { SIGFOO: 3 };
     expect(parseSignal('FOO', fake)).toBe(3);
-    expect(parseSignal('sigbar', fake)).toBe(70);
     expect(parseSignal('TERM', fake)).toBeUndefined();
-    expect(parseSignal('70', fake)).toBe(70);
-    expect(parseSignal('71', fake)).toBeUndefined();
   });
 });
 
 describe('maxSignal', () => {
-  it('is at least 64 (SIGRTMAX on Linux)', () => {
+  it('is SIGRTMAX on Linux, 64', () => {
     expect(maxSignal()).toBe(64);
-    expect(maxSignal({})).toBe(64);
-    expect(maxSignal({ SIGX: 3 })).toBe(64);
-  });
-
-  it('grows with a record that has higher numbers', () => {
-    expect(maxSignal({ SIGX: 100 })).toBe(100);
   });
 });
 
@@ -202,18 +168,16 @@ describe('signalName', () => {
     expect(signalName(signals.SIGIO)).toBe('SIGIO');
   });
 
-  it('writes SIG<n> for a number without a name', () => {
-    expect(signalName(34)).toBe('SIG34');
-    expect(signalName(64)).toBe('SIG64');
+  it('names real-time signals, and writes SIG<n> outside 1..64', () => {
+    expect(signalName(34)).toBe('SIGRTMIN');
+    expect(signalName(64)).toBe('SIGRTMAX');
     expect(signalName(0)).toBe('SIG0');
-  });
-
-  it('uses the record passed in', () => {
-    expect(signalName(3, { SIGFOO: 3 })).toBe('SIGFOO');
-    expect(signalName(15, { SIGFOO: 3 })).toBe('SIG15');
+    expect(signalName(65)).toBe('SIG65');
   });
 
   it('round-trips with parseSignal for every entry of the table', () => {
-    for (const entry of signalTable()) expect(parseSignal(signalName(entry.number))).toBe(entry.number);
+    for (const entry of signalTable()) {
+      if (entry.role !== 'libc') expect(parseSignal(signalName(entry.number))).toBe(entry.number);
+    }
   });
 });
