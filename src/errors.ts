@@ -56,7 +56,9 @@ export class SysError extends Error {
   }
 }
 
-const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, number]) => [number, name]));
+/** errno -> name; the first name Node lists wins (EAGAIN before EWOULDBLOCK, as strerror's docs name it). */
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(number)) ERRNO_NAMES.set(number, name);
 
 /** `ENOENT` for 2 (from os.constants.errno: libuv's own table lacks ECHILD and others). */
 export function errnoName(errno: number): string {

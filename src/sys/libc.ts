@@ -340,8 +340,6 @@ export function ptraceDetach(pid: number, signal: number): void {
 const SIG_BLOCK = 0;
 const SIGPIPE = 13;
 const SIGXFSZ = 25;
-const EPIPE = 32;
-const EFBIG = 27;
 
 /**
  * Runs a write with SIGPIPE and SIGXFSZ blocked in this thread. A write to a
@@ -350,8 +348,8 @@ const EFBIG = 27;
  * thread, and sigtimedwait takes it back before the mask is restored (a
  * thread's own pending signals are dequeued before the process's), so a
  * signal the init caused is never seen as one to forward. The same signal
- * sent from outside is process-directed and goes to a thread that does not
- * block it: it is forwarded as usual.
+ * sent from outside is process-directed: the kernel gives it to a thread
+ * that does not block it (Node's other threads), and it is forwarded as usual.
  * See: pipe(7) (SIGPIPE on EPIPE), setrlimit(2) RLIMIT_FSIZE, signal(7).
  */
 export function withoutSelfSignals<T>(write: () => T): T {
@@ -360,17 +358,16 @@ export function withoutSelfSignals<T>(write: () => T): T {
   c.sigemptyset(set);
   addToSignalSet(set, SIGPIPE);
   addToSignalSet(set, SIGXFSZ);
-  const blocked = (c.sigprocmask(SIG_BLOCK, set, previous) as number) === 0;
+  if ((c.sigprocmask(SIG_BLOCK, set, previous) as number) !== 0) return write();
   try {
     return write();
-  } catch (error) {
-    const code = (error as { errno?: number }).errno;
-    // Node reports errno negated (-32); libc positive.
-    const raised = code !== undefined && [EPIPE, EFBIG].includes(Math.abs(code));
-    if (blocked && raised) c.sigtimedwait(set, 0n, Buffer.alloc(16) /* {0, 0}: do not wait */);
-    throw error;
   } finally {
-    if (blocked) c.sigprocmask(SIG_SETMASK, previous, 0n);
+    // Taken back whether or not the write reported an error: Node's writeSync
+    // loops over partial writes and returns the bytes written when a later
+    // round fails, so a raised signal can come with no exception at all.
+    const now = Buffer.alloc(16); // {0, 0}: do not wait
+    for (let i = 0; i < 2 && (c.sigtimedwait(set, 0n, now) as number) > 0; i++);
+    c.sigprocmask(SIG_SETMASK, previous, 0n);
   }
 }
 

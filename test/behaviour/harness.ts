@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const EXE = join(ROOT, 'dist', 'fifo-init');
+/** The executable under test; FIFO_INIT_TEST_EXE points the suite at another build (e.g. an old one, to see a new test fail there). */
+export const EXE = process.env.FIFO_INIT_TEST_EXE ?? join(ROOT, 'dist', 'fifo-init');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** One implementation of the contract, and the cases it cannot run (with the reason printed). */
