@@ -41,6 +41,22 @@ mutants=(
   "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
   "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
   "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  # issue 9: robustness (test/behaviour/robustness.test.ts)
+  "src/signals.ts@@s/    listener.onWake\(\);\n  \}\n\}/    if (signal === constants.signals.SIGCHLD) listener.onWake();\n  }\n}/@@signal flood@@robustness"
+  "src/signal-table.ts@@s/number === FIRST_REALTIME \|\| number === FIRST_REALTIME \+ 1/number >= FIRST_REALTIME/@@real-time signals@@robustness"
+  "src/sys/libc.ts@@s/for \(let i = 0; i < 2 && \(c.sigtimedwait/for (let i = 2; i < 2 \&\& (c.sigtimedwait/@@causes itself@@robustness"
+  "src/units.ts@@s/export const MAX_TIMER_MS = 2 \*\* 31 - 1;/export const MAX_TIMER_MS = 2 ** 32;/@@every duration@@robustness"
+  "src/reap.ts@@s/if \(event.kind === 'stopped'\) this.release\(child.pid, event.signal\);//@@PTRACE_TRACEME@@robustness"
+  "src/signals.ts@@s/this.held.push\(signal\)/void signal/@@early signals@@robustness"
+  "src/supervisor.ts@@s/takeTerminal: !stop/takeTerminal: true/@@Ctrl-C typed@@robustness"
+  "src/spawn.ts@@s/if \(!\(error instanceof SysError && error.code === 'ENOEXEC'\)\) throw/if (true) throw/@@without #!@@robustness"
+  "src/program.ts@@s/new Set\(\['EAGAIN', 'EWOULDBLOCK', 'ENOMEM', 'EMFILE', 'ENFILE'\]\)/new Set<string>()/@@fork refused@@robustness"
+  "src/supervisor.ts@@s/const listen = listenFds\(context.environ, process.pid\) !== undefined;/const listen = false;/@@LISTEN_FDS@@robustness"
+  "src/program.ts@@s/return Math.max\(preserveFds, listenFds\(environ, ownPid\) \?\? 0\);/return listenFds(environ, ownPid) ?? 0;/@@preserve-fds@@robustness"
+  "src/cli.ts@@s/parentDeathSignal: pdeath === undefined \? undefined : signalArg\('-p', pdeath\)/parentDeathSignal: pdeath === undefined ? undefined : forwardableArg('-p', pdeath)/@@dies with its parent@@robustness"
+  "src/cli.ts@@s/\} else if \(fromTini !== undefined/} else if (false \&\& fromTini !== undefined/@@TINI_VERBOSITY@@robustness"
+  "src/main.ts@@s/return words.length === fallback.length \? words : fallback;/return fallback;/@@byte for byte@@robustness"
+  "src/log.ts@@s/\$\{escapeForLog\(message\)\}/\${message}/@@forge@@robustness"
 )
 
 work=$(mktemp -d)
