@@ -109,7 +109,8 @@ export function openPathHandle(path: string, follow: boolean): { pathFd: number;
 }
 
 /**
- * Opens for I/O the very inode behind `pathFd`, known to be a FIFO. Through
+ * Opens for I/O the very inode behind `pathFd`, which the caller has checked
+ * to be a FIFO (`expected`: its fstat). Through
  * /proc/self/fd/N the kernel reaches that inode whatever the path now names.
  * Without /proc, the path is opened once more with O_NOFOLLOW (so no symbolic
  * link swapped in can redirect it) and O_NONBLOCK|O_NOCTTY (so nothing can
@@ -125,8 +126,9 @@ export function reopenFifo(path: string, pathFd: number, expected: Stats, flags:
     if (codeOf(error) !== 'ENOENT') throw error;
     fd = openSync(toBytes(path), flags | fsc.O_NOFOLLOW);
   }
+  // Same dev and inode: the very inode whose type the caller checked (a type never changes).
   const opened = fstatSync(fd);
-  if (opened.dev !== expected.dev || opened.ino !== expected.ino || !opened.isFIFO()) {
+  if (opened.dev !== expected.dev || opened.ino !== expected.ino) {
     closeSync(fd);
     throw new InitError(`${path} was replaced while fifo-init opened it: refusing to use what is there now; start again`);
   }

@@ -256,6 +256,25 @@ describe('fifo-init: hostile FIFO paths', () => {
       expect(next.stdout).toContain('started');
     }, 60_000);
 
+    // Needs src/supervisor.ts to pass `lockTimeoutMs: options.lockTimeoutMs` to openFifo
+    // (owned by another change; see the fifopath report). Until then the default applies.
+    it.skip('--lock-timeout 0 / FIFO_INIT_LOCK_TIMEOUT=0: the second init refuses at once', async () => {
+      const fifo = makeFifo(join(dir, 'command_pipe'));
+      const first = startInit(executable, ['--fifo', fifo, '--', 'sleep', '30'], { timeoutMs: 60_000 });
+      running.push(first);
+      await writeFifo(fifo, '');
+      for (const [args, env] of [
+        [['--lock-timeout', '0'], {}],
+        [[], { FIFO_INIT_LOCK_TIMEOUT: '0' }],
+      ] as const) {
+        const started = Date.now();
+        const second = spawnSync(EXE, ['--fifo', fifo, ...args, '--', 'true'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ...env } });
+        expect(second.status).toBe(125);
+        expect(oneLine(second.stderr)).toHaveLength(1);
+        expect(Date.now() - started).toBeLessThan(2_000);
+      }
+    });
+
     it('a second init waits for the first to exit (a rolling update) and then runs', async () => {
       const fifo = makeFifo(join(dir, 'command_pipe'));
       const first = startInit(executable, ['--fifo', fifo, '--', 'sleep', '1'], { timeoutMs: 30_000 });
