@@ -135,7 +135,7 @@ export function* readLines(read: Read = readStdin): Generator<Buffer> {
   const line = Buffer.alloc(PIPE_BUF);
   let length = 0;
   let number = 1;
-  const over = () => tooLong(`line ${number} of stdin`, `, nor anything after it (the ${number - 1} line(s) before it were)`);
+  const over = () => tooLong(`line ${number} of stdin`, `, nor anything after it${number > 1 ? ` (the ${number - 1} line(s) before it were)` : ''}`);
   for (;;) {
     let got: number;
     try {
