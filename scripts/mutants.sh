@@ -24,11 +24,10 @@ mutants=(
   "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console"
   "src/send.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY/fsc.O_WRONLY | fsc.O_NOCTTY/@@no reader@@send"
   "src/send.ts@@s/if \(line.length > PIPE_BUF\)/if (false)/@@longer than PIPE_BUF@@send"
-  "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/%%s/if \(!fstatSync\(fd\).isFIFO\(\)\)/if (false)/@@nothing created or written@@send"
-  "src/fifo.ts@@s/fchmodSync\(fd, options.createMode!\);//@@whatever the umask@@console"
+  "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/@@nothing created or written@@send"
   "src/signals.ts@@s/return rewrite.get\(signal\) \?\? signal;/return signal;/@@TERM:USR1@@console"
   "src/exec.ts@@s/libc.resetAllSignals\(maxSignal\(\)\);//@@every signal is at its default@@console"
-  "src/fifo.ts@@s/\(opened.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
+  "src/fifo.ts@@s/\(stats.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
   "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(permissionMessage/if (false) throw new InitError(permissionMessage/@@permission denied@@init"
   "src/fifo.ts@@s/Docker creates a directory/a directory was created/@@a directory@@init"
   "src/supervisor.ts@@s/const KEEP_ALIVE_MS = 2 \*\* 31 - 1;/const KEEP_ALIVE_MS = 500;/@@no periodic wake-ups@@init"
@@ -37,7 +36,7 @@ mutants=(
   "src/spawn.ts@@s/for \(const fd of \[0, 1, 2\]\)/for (const fd of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])/@@no descriptor of the init leaks@@init"
   "src/spawn.ts@@s/EXIT.NOT_FOUND\)/EXIT.NOT_EXECUTABLE)/@@127 when PROGRAM@@init"
   "src/exit-status.ts@@s/128 \+ termination.signal/termination.signal/@@kill -TERM@@init"
-  "src/fifo.ts@@s/if \(problem\) throw new InitError\(problem\);//%%s/if \(raced\) throw new InitError\(raced\);//@@regular file@@init"
+  "src/fifo.ts@@s/const problem = notFifoMessage\(path, handle.stats\);/const problem = undefined;/@@regular file@@init"
   "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
   "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
   "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
@@ -57,6 +56,15 @@ mutants=(
   "src/cli.ts@@s/\} else if \(fromTini !== undefined/} else if (false \&\& fromTini !== undefined/@@TINI_VERBOSITY@@robustness"
   "src/main.ts@@s/return words.length === fallback.length \? words : fallback;/return fallback;/@@byte for byte@@robustness"
   "src/log.ts@@s/\$\{escapeForLog\(message\)\}/\${message}/@@forge@@robustness"
+  # fifo path and send hardening
+  "src/fifo.ts@@s/process.umask\(0\)/process.umask(0o077)/%%s/fchmodSync\(fd, options.createMode!\);//@@umask@@console fifo-hardening"
+  "src/fifo.ts@@s/if \(before\?\.isSymbolicLink\(\)\) throw new InitError\(symlinkMessage\(path\)\);//%%s/openPathHandle\(path, false\)/openPathHandle(path, true)/@@symlink at the --create path@@fifo-hardening"
+  "src/fifo.ts@@s/if \(created && \(stats.uid !== euid\(\) \|\| stats.nlink !== 1\)\)/if (false)/%%s/if \(!created && stats.uid !== euid\(\) && stats.uid !== 0\)/if (false)/@@another user@@fifo-hardening"
+  "src/fifo.ts@@s/openSync\(.\/proc\/self\/fd\/..pathFd.., flags\)/openSync(toBytes(path), flags)/@@never opened for reading or writing@@fifo-hardening"
+  "src/fifo.ts@@s/while \(!libc.tryLockExclusive\(fd\)\)/while (false)/@@second init on the same FIFO@@fifo-hardening"
+  "src/send.ts@@s/throw new InitError\('a TEXT argument contains/if (false) throw new InitError('a TEXT argument contains/@@newline or carriage return@@send"
+  "src/send.ts@@s/if \(length > 0 && line\[length - 1\] === CR\) length -= 1;//@@keep their bytes@@send"
+  "src/send.ts@@s/SEND_EXIT.IOERR\)/SEND_EXIT.OK)/@@cannot be read@@send"
 )
 
 work=$(mktemp -d)

@@ -6,7 +6,8 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { EXIT, SEND_EXIT, UsageError } from './errors.js';
 import { LEVEL } from './log.js';
 import { forwardedSignals, maxSignal, parseSignal } from './signal-table.js';
-import { MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
+import { byteLength } from './bytes.js';
+import { formatMode, MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
 
 /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. See: pipe(7). */
 export const PIPE_BUF = 4096;
@@ -14,6 +15,8 @@ export const PIPE_BUF = 4096;
 export const DEFAULT_CREATE_MODE = 0o600;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
+/** How long a second init waits for the first to let go of the FIFO (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,6 +29,8 @@ export interface InitOptions {
   /** Mode for --create, or undefined when the FIFO must already exist. */
   createMode?: number | undefined;
   pipeSize?: number | undefined;
+  /** How long to wait while another process holds the FIFO's lock; 0 refuses at once. */
+  lockTimeoutMs: number;
   exec: boolean;
   subreaper: boolean;
   killProcessGroup: boolean;
@@ -55,6 +60,7 @@ export const INIT_OPTIONS = {
   fifo: { type: 'string', short: 'f' },
   create: { type: 'string' },
   'pipe-size': { type: 'string' },
+  'lock-timeout': { type: 'string' },
   exec: { type: 'boolean' },
   subreaper: { type: 'boolean', short: 's' },
   'kill-group': { type: 'boolean', short: 'g' },
@@ -70,7 +76,7 @@ export const INIT_OPTIONS = {
   version: { type: 'boolean' },
 } as const satisfies ParseArgsOptionsConfig;
 
-const SEND_OPTIONS = {
+export const SEND_OPTIONS = {
   fifo: { type: 'string', short: 'f' },
   timeout: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h' },
@@ -96,6 +102,10 @@ export function splitAtProgram(args: readonly string[], config: ParseArgsOptions
     if (!arg.startsWith('-') || arg === '-') break;
     i += 1;
     if (arg.startsWith('--')) {
+      if (arg === '--create' && i < args.length && /^0?[0-7]{3}$/.test(args[i]!)) {
+        // `--create 0660` would create a 0600 FIFO and run a program named 0660 (issue 10.11).
+        throw new UsageError(`--create takes its mode attached: write --create=${args[i]} (a separate word is taken as PROGRAM; put -- before a program really named ${args[i]})`);
+      }
       if (!arg.includes('=') && takesValue.has(arg) && arg !== '--create') i += 1;
       continue;
     }
@@ -127,7 +137,10 @@ function parseOptionWords(words: string[], config: ParseArgsOptionsConfig, exitC
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       if (/argument missing/.test(message)) throw new UsageError(`option '${option}' needs a value`, exitCode);
       if (/ambiguous/.test(message)) {
-        throw new UsageError(`option '${option}' needs a value; to give one that starts with '-', write ${option}=-VALUE`, exitCode);
+        // parseArgs takes `--name=-VALUE` and `-x-VALUE`; `-x=-VALUE` would give the value '=-VALUE'.
+        const long = /'(--[^'=]+)=-XYZ'/.exec(message)?.[1];
+        const forms = option.startsWith('--') ? `${option}=-VALUE` : `${option}-VALUE${long ? ` or ${long}=-VALUE` : ''}`;
+        throw new UsageError(`option '${option}' needs a value; to give one that starts with '-', write ${forms}`, exitCode);
       }
       throw new UsageError(`option '${option}' takes no value`, exitCode);
     }
@@ -170,11 +183,23 @@ export function parseRewrite(text: string): [number, number] {
   return [from, to];
 }
 
+/**
+ * A --create mode the init can use: the owner (fifo-init itself) must be able
+ * to open what it creates read/write, or the FIFO is left behind unusable and
+ * every restart fails on it (issue 10.4).
+ */
+function usableCreateMode(what: string, value: string, mode: number): number {
+  if ((mode & 0o600) !== 0o600) {
+    throw new UsageError(`invalid ${what} '${value}': fifo-init must be able to read and write the FIFO it creates, so the owner needs rw (e.g. ${formatMode(mode | 0o600)})`);
+  }
+  return mode;
+}
+
 function parseCreate(value: string): number {
   if (value === '') return DEFAULT_CREATE_MODE;
   const mode = parseMode(value);
   if (mode === undefined) bad('--create mode', value, 'an octal mode such as 0600 or 0660');
-  return mode;
+  return usableCreateMode('--create mode', value, mode);
 }
 
 /** FIFO_INIT_CREATE: a flag ("1", "true") for the default mode, or an octal mode. */
@@ -183,7 +208,7 @@ function envCreate(value: string | undefined): number | undefined {
   if (['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())) return DEFAULT_CREATE_MODE;
   const mode = parseMode(value);
   if (mode === undefined) bad('FIFO_INIT_CREATE', value, 'a flag (1) or an octal mode such as 0660');
-  return mode;
+  return usableCreateMode('FIFO_INIT_CREATE', value, mode);
 }
 
 /**
@@ -213,11 +238,12 @@ function verbosityFrom(env: Env, count: number): number {
 /** Most descriptors --preserve-fds may name (runc takes any count; this bounds a typo). */
 const MAX_PRESERVE_FDS = 65536;
 
-function stopCommandCheck(commands: string[]): string[] {
+/** Stop commands are one console line each, written atomically; `source` names where they came from. */
+function stopCommandCheck(commands: string[], source: string): string[] {
   for (const command of commands) {
-    if (/[\r\n]/.test(command)) bad('--stop-command', JSON.stringify(command), 'one line (no newline inside)');
-    if (Buffer.byteLength(command) + 1 > PIPE_BUF) {
-      bad('--stop-command', `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
+    if (/[\r\n]/.test(command)) bad(source, JSON.stringify(command), 'one line (no newline or carriage return inside)');
+    if (byteLength(command) + 1 > PIPE_BUF) {
+      bad(source, `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
     }
   }
   return commands;
@@ -253,6 +279,12 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const pipeSizeText = one('pipe-size') ?? (env.FIFO_INIT_PIPE_SIZE || undefined);
   const pipeSize = pipeSizeText === undefined ? undefined : (parseSize(pipeSizeText) ?? bad('--pipe-size', pipeSizeText, 'a byte size such as 65536, 64k or 1M'));
 
+  const lockTimeoutText = one('lock-timeout') ?? (env.FIFO_INIT_LOCK_TIMEOUT || undefined);
+  const lockTimeoutMs =
+    lockTimeoutText === undefined
+      ? DEFAULT_LOCK_TIMEOUT_MS
+      : (parseDuration(lockTimeoutText) ?? bad('--lock-timeout', lockTimeoutText, `a duration such as 0, 500ms or 30s, at most ${MAX_DURATION_TEXT}`));
+
   const pdeath = one('pdeath-signal');
   const preserveText = one('preserve-fds') ?? (env.FIFO_INIT_PRESERVE_FDS || undefined);
   const preserveFds =
@@ -264,9 +296,11 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const remapExitCodes = new Set(all('expect-exit').map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
   const rewrite = new Map(all('rewrite').map(parseRewrite));
 
-  const stopCommands = stopCommandCheck(
-    all('stop-command').length > 0 ? all('stop-command') : (env.FIFO_INIT_STOP_COMMAND ?? '').split(/\r?\n/).filter((line) => line !== ''),
-  );
+  // FIFO_INIT_STOP_COMMAND holds one command per line; CRLF ends a line like LF, a lone CR stays and is refused.
+  const stopCommands =
+    all('stop-command').length > 0
+      ? stopCommandCheck(all('stop-command'), '--stop-command')
+      : stopCommandCheck((env.FIFO_INIT_STOP_COMMAND ?? '').split(/\r?\n/).filter((line) => line !== ''), 'FIFO_INIT_STOP_COMMAND');
   const stopTimeoutText = one('stop-timeout') ?? (env.FIFO_INIT_STOP_TIMEOUT || undefined);
   const stopTimeoutMs =
     stopTimeoutText === undefined
@@ -278,6 +312,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     if (stopCommands.length > 0) throw new UsageError('--stop-command needs --fifo: the stop command is written into the FIFO');
     if (createMode !== undefined) throw new UsageError('--create needs --fifo: it says which FIFO to create');
     if (pipeSize !== undefined) throw new UsageError('--pipe-size needs --fifo');
+    if (lockTimeoutText !== undefined) throw new UsageError('--lock-timeout needs --fifo: it is how long to wait for the FIFO');
   }
   if (exec && stopCommands.length > 0) {
     throw new UsageError('--stop-command cannot work with --exec: nothing of fifo-init stays to write it');
@@ -289,6 +324,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     fifo,
     createMode,
     pipeSize,
+    lockTimeoutMs,
     exec,
     // tini's variables count when set at all (tini tests getenv() != NULL); ours read a flag.
     subreaper: seen.has('subreaper') || env.TINI_SUBREAPER !== undefined || envFlag(env.FIFO_INIT_SUBREAPER),
@@ -337,9 +373,13 @@ Options stop at the first word that is not an option.
 
 Options:
   -f, --fifo PATH           FIFO to give PROGRAM as stdin (env FIFO_INIT_FIFO)
-      --create[=MODE]       create the FIFO if missing, mode exactly MODE
-                            (octal, default 0600) (env FIFO_INIT_CREATE)
+      --create[=MODE]       create the FIFO if missing, mode exactly MODE (octal,
+                            attached, owner rw, default 0600); refuses a symlink
+                            and a FIFO owned by another user (env FIFO_INIT_CREATE)
       --pipe-size BYTES     grow the FIFO buffer, e.g. 64k, 1M (env FIFO_INIT_PIPE_SIZE)
+      --lock-timeout DUR    while another init holds the FIFO, wait this long for it
+                            to exit, then fail (default 5s; 0 fails at once)
+                            (env FIFO_INIT_LOCK_TIMEOUT)
       --exec                check and open the FIFO, then become PROGRAM
   -s, --subreaper           register as child subreaper (automatic when not PID 1)
                             (env TINI_SUBREAPER, FIFO_INIT_SUBREAPER)
@@ -369,12 +409,16 @@ export const SEND_USAGE = `Usage: fifo-init send [--fifo PATH] [--timeout DURATI
 
 Writes each TEXT (or each line of stdin) as one line into the FIFO, each with
 one atomic write(). Never hangs: fails at once when no service reads the FIFO.
+A TEXT with a newline or carriage return is refused (one TEXT, one command).
+Stdin lines keep their bytes; CRLF ends a line like LF; a lone CR stays in
+the line; a last line without a newline is sent too.
 
 Options:
   -f, --fifo PATH         the FIFO (env FIFO_INIT_FIFO)
   -t, --timeout DURATION  how long to wait while the FIFO is full (default 5s)
   -h, --help              this text
 
-Exit codes: 0 written; 64 usage; 65 line longer than 4095 bytes; 66 FIFO missing
-or not a FIFO; 69 no reader (service not running); 75 timed out.
+Exit codes: 0 written; 64 usage; 65 line longer than 4095 bytes, or a TEXT with
+a line break (nothing of it written); 66 FIFO missing or not a FIFO; 69 no reader
+(service not running); 74 stdin could not be read; 75 timed out.
 `;

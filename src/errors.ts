@@ -14,9 +14,10 @@ export const EXIT = {
 export const SEND_EXIT = {
   OK: 0,
   USAGE: 64, // EX_USAGE
-  DATAERR: 65, // EX_DATAERR: a line longer than PIPE_BUF
+  DATAERR: 65, // EX_DATAERR: a line longer than PIPE_BUF, or a TEXT with a line break
   NOINPUT: 66, // EX_NOINPUT: FIFO missing or not a FIFO
   UNAVAILABLE: 69, // EX_UNAVAILABLE: no reader holds the FIFO
+  IOERR: 74, // EX_IOERR: stdin could not be read
   TEMPFAIL: 75, // EX_TEMPFAIL: the FIFO stayed full until the timeout
 } as const;
 

@@ -31,7 +31,7 @@ const HARMLESS_BY_DEFAULT = new Set([17, 18, 19, 20, 21, 22, 23, 28]); // CHLD C
 export function supervise(options: InitOptions, log: Logger, context: Context): Promise<number> {
   if (options.parentDeathSignal !== undefined) libc.setParentDeathSignal(options.parentDeathSignal);
 
-  const fifo = options.fifo === undefined ? undefined : openFifo({ path: options.fifo, createMode: options.createMode, pipeSize: options.pipeSize }, log);
+  const fifo = options.fifo === undefined ? undefined : openFifo({ path: options.fifo, createMode: options.createMode, pipeSize: options.pipeSize, lockTimeoutMs: options.lockTimeoutMs }, log);
   const passedFds = passedFdCount(context.environ, options.preserveFds, process.pid);
   const listen = listenFds(context.environ, process.pid) !== undefined;
   if (options.exec) {

@@ -418,3 +418,26 @@ export function setNofileSoft(soft: number): void {
   limit.writeBigUInt64LE(BigInt(soft), 0);
   check('setrlimit(RLIMIT_NOFILE)', c.setrlimit(RLIMIT_NOFILE, limit) as number);
 }
+
+// ---------------------------------------------------------------------------
+// FIFO path and send hardening: the FIFO's lock.
+// ---------------------------------------------------------------------------
+
+const flockFunction = lib.lib.getFunction('flock', { arguments: ['i32', 'i32'], return: 'i32' }) as (fd: number, operation: number) => number;
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+
+/**
+ * flock(fd, LOCK_EX | LOCK_NB): true when the lock was taken, false when
+ * another open file description holds it (EWOULDBLOCK). The lock belongs to
+ * the open file description, so every descriptor dup-ed or inherited from
+ * `fd` (PROGRAM's fd 0) keeps it until the last one is closed.
+ * See: flock(2) (locks on a FIFO inode work, across bind mounts too).
+ */
+export function tryLockExclusive(fd: number): boolean {
+  if ((flockFunction(fd, LOCK_EX | LOCK_NB) as number) === 0) return true;
+  const errnoValue = errno();
+  if (errnoValue === 11 /* EWOULDBLOCK == EAGAIN on Linux */) return false;
+  throw sysError('flock(LOCK_EX)', errnoValue);
+}

@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CREATE_MODE,
+  DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_SEND_TIMEOUT_MS,
   DEFAULT_STOP_TIMEOUT_MS,
   envFlag,
@@ -159,6 +160,7 @@ describe('parseCommandLine: PROGRAM and where options stop', () => {
       fifo: undefined,
       createMode: undefined,
       pipeSize: undefined,
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
       exec: false,
       subreaper: false,
       killProcessGroup: false,
@@ -206,8 +208,54 @@ describe('parseCommandLine: options', () => {
     expect(init(['-f', '/p', '--create=', 'prog']).createMode).toBe(0o600);
   });
 
-  it('never takes the next word as the --create mode', () => {
-    expect(init(['-f', '/p', '--create', '0660', 'prog']).program).toEqual(['0660', 'prog']);
+  it('refuses a mode as a separate word after --create, saying to attach it', () => {
+    for (const word of ['0660', '660', '0600', '777']) {
+      const error = usageError(['-f', '/p', '--create', word, 'prog']);
+      expect(error.exitCode).toBe(125);
+      expect(error.message).toContain(`--create=${word}`);
+      expect(error.message).not.toContain('\n');
+    }
+    expect(() => splitAtProgram(['--create', '0660', 'prog'], CONFIG)).toThrow(UsageError);
+  });
+
+  it('still runs a program named like a mode after -- or after a non-octal word', () => {
+    expect(init(['-f', '/p', '--create', '--', '0660']).program).toEqual(['0660']);
+    expect(init(['-f', '/p', '--create', 'prog', '0660']).program).toEqual(['prog', '0660']);
+    expect(init(['-f', '/p', '--create', '0999']).program).toEqual(['0999']);
+    expect(splitAtProgram(['-f', '--create', '0660'], CONFIG)).toEqual([['-f', '--create'], ['0660']]); // -f's value, not the option
+  });
+
+  it('refuses a --create mode the init could not open itself (owner needs rw), from the option and the env', () => {
+    for (const mode of ['0400', '0200', '0060', '0466', '0000']) {
+      expect(usageCode(['-f', '/p', `--create=${mode}`, 'prog'])).toBe(125);
+      expect(usageError(['-f', '/p', `--create=${mode}`, 'prog']).message).toContain('--create');
+      expect(usageCode(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: mode })).toBe(125);
+      expect(usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: mode }).message).toContain('FIFO_INIT_CREATE');
+    }
+    expect(init(['-f', '/p', '--create=0600', 'prog']).createMode).toBe(0o600);
+    expect(init(['-f', '/p', '--create=0760', 'prog']).createMode).toBe(0o760);
+  });
+
+  it('reads --lock-timeout and FIFO_INIT_LOCK_TIMEOUT, the command line winning', () => {
+    expect(DEFAULT_LOCK_TIMEOUT_MS).toBe(5_000);
+    expect(init(['-f', '/p', '--lock-timeout', '0', 'prog']).lockTimeoutMs).toBe(0);
+    expect(init(['-f', '/p', '--lock-timeout=30s', 'prog']).lockTimeoutMs).toBe(30_000);
+    expect(init(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_LOCK_TIMEOUT: '2m' }).lockTimeoutMs).toBe(120_000);
+    expect(init(['-f', '/p', '--lock-timeout', '1s', 'prog'], { FIFO_INIT_LOCK_TIMEOUT: '2m' }).lockTimeoutMs).toBe(1_000);
+    expect(usageCode(['-f', '/p', '--lock-timeout', 'soon', 'prog'])).toBe(125);
+    expect(usageError(['-f', '/p', '--lock-timeout', '25d', 'prog']).message).toContain('2147483647');
+    expect(usageCode(['--lock-timeout', '1s', 'prog'])).toBe(125);
+    expect(usageCode(['prog'], { FIFO_INIT_LOCK_TIMEOUT: '1s' })).toBe(125);
+  });
+
+  it('hints the forms parseArgs really accepts for a value starting with a dash', () => {
+    // `-e=-1` would give -e the value '=-1'; `-e-1` and `--expect-exit=-1` give '-1'.
+    const short = usageError(['-e', '-1', 'prog']).message;
+    expect(short).toContain('-e-VALUE');
+    expect(short).toContain('--expect-exit=-VALUE');
+    expect(short).not.toContain('-e=-VALUE');
+    expect(usageError(['--stop-timeout', '-1', 'prog']).message).toContain('--stop-timeout=-VALUE');
+    expect(usageError(['send', '-t', '-1', 'x']).message).toContain('-t-VALUE');
   });
 
   it('reads --pipe-size with binary units', () => {
@@ -371,6 +419,27 @@ describe('parseCommandLine: environment', () => {
     }
     expect(init(['prog'], {}).subreaper).toBe(false);
     expect(init(['prog'], { TINI_SUBREAPER: '1' }).killProcessGroup).toBe(false);
+  });
+
+  it('refuses a lone CR left in a stop command, naming where it came from', () => {
+    const fromEnv = usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'save\r\nstop\r' });
+    expect(fromEnv.exitCode).toBe(125);
+    expect(fromEnv.message).toContain('FIFO_INIT_STOP_COMMAND');
+    expect(fromEnv.message).not.toContain('--stop-command');
+    expect(fromEnv.message).not.toMatch(/[\r\n]/);
+    expect(usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'a\rb' }).message).toContain('FIFO_INIT_STOP_COMMAND');
+    const fromOption = usageError(['-f', '/p', '--stop-command', 'stop\r', 'prog']);
+    expect(fromOption.message).toContain('--stop-command');
+    expect(fromOption.message).not.toContain('FIFO_INIT_STOP_COMMAND');
+    const tooLong = usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'x'.repeat(4096) });
+    expect(tooLong.message).toContain('FIFO_INIT_STOP_COMMAND');
+  });
+
+  it('counts stop-command bytes as the bytes written (escaped invalid bytes are one byte each)', () => {
+    // 4095 lone surrogate escapes (bytes 0x80..0xff that were not UTF-8) are 4095 bytes, not 3 x 4095.
+    const escaped = '\udcff'.repeat(4095);
+    expect(init(['-f', '/p', '--stop-command', escaped, 'prog']).stopCommands).toEqual([escaped]);
+    expect(usageCode(['-f', '/p', '--stop-command', escaped + 'x', 'prog'])).toBe(125);
   });
 
   it('splits FIFO_INIT_STOP_COMMAND on CRLF too', () => {
