@@ -309,6 +309,12 @@ describe('fifo-init: robustness (issue 9)', () => {
       const result = spawnSync('bash', ['-c', `export ODD=$'x\\xfey'; "$0" --exec -- perl -e 'print unpack("H*", $ENV{ODD})'`, EXE], { encoding: 'utf8', timeout: 10_000 });
       expect(result.stdout).toBe('78fe79');
     });
+    it('--create makes the FIFO under exactly the bytes given, invalid UTF-8 included', () => {
+      const result = spawnSync('bash', ['-c', `"$0" --fifo "$1"$'/p\\xff' --create -- true && ls "$1" | od -An -tx1`, EXE, dir], { encoding: 'utf8', timeout: 10_000 });
+      expect(result.status).toBe(0);
+      expect(result.stdout.replace(/\s+/g, '')).toBe('70ff0a');
+    });
+
     it('a newline in a program name cannot print a second fifo-init: line', async () => {
       const result = await runInit(executable, ['--', 'no-such\nfifo-init: forged line']);
       expect(result.code).toBe(127);
