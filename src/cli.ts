@@ -5,7 +5,8 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { EXIT, SEND_EXIT, UsageError } from './errors.js';
 import { LEVEL } from './log.js';
-import { forwardedSignals, maxSignal, parseSignal } from './signal-table.js';
+import type { StopStep } from './stop.js';
+import { forwardedSignals, maxSignal, parseSignal, signalName } from './signal-table.js';
 import { byteLength } from './bytes.js';
 import { formatMode, MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
 
@@ -44,6 +45,18 @@ export interface InitOptions {
   verbosity: number;
   /** --preserve-fds N: fds 3..3+N-1 reach PROGRAM. */
   preserveFds: number;
+  /** Stop commands and pauses, in the order given (stopCommands are its commands). */
+  stopSequence: StopStep[];
+  /** Lines typed into the FIFO right after PROGRAM starts (before those of startupFile). */
+  startupCommands: string[];
+  /** A file of start-up lines, read when the init starts. */
+  startupFile?: string | undefined;
+  /** Signal -> the console commands it is turned into (instead of being forwarded). */
+  signalCommands: Map<number, string[]>;
+  /** Relay complete lines of the init's own stdin into the FIFO (when it is readable). */
+  relayStdin: boolean;
+  /** --leftover-grace: SIGTERM what PROGRAM left, wait this long, then SIGKILL; 0 = off. */
+  leftoverGraceMs: number;
 }
 
 export interface SendOptions {
@@ -71,6 +84,12 @@ export const INIT_OPTIONS = {
   'stop-timeout': { type: 'string' },
   'warn-reap': { type: 'boolean', short: 'w' },
   'preserve-fds': { type: 'string' },
+  'stop-wait': { type: 'string', multiple: true },
+  'startup-command': { type: 'string', multiple: true },
+  'startup-file': { type: 'string' },
+  'signal-command': { type: 'string', multiple: true },
+  'no-relay-stdin': { type: 'boolean' },
+  'leftover-grace': { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -249,6 +268,67 @@ function stopCommandCheck(commands: string[], source: string): string[] {
   return commands;
 }
 
+/** The lines of a multi-line environment value; CRLF ends a line like LF; empty lines are skipped. */
+function envLines(value: string | undefined): string[] {
+  return (value ?? '').split(/\r?\n/).filter((line) => line !== '');
+}
+
+/** A list in one environment value: words separated by commas, spaces or newlines. */
+function envList(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter((word) => word !== '');
+}
+
+function durationArg(what: string, text: string): number {
+  return parseDuration(text) ?? bad(what, text, `a duration such as 500ms, 30s or 2m, at most ${MAX_DURATION_TEXT}`);
+}
+
+/**
+ * FIFO_INIT_STOP_SEQUENCE: one step per line, `command TEXT` or `wait DURATION`,
+ * the same steps as --stop-command and --stop-wait in that order.
+ */
+function envStopSequence(value: string): StopStep[] {
+  return envLines(value).map((line) => {
+    const match = /^(command|wait) (.*)$/.exec(line);
+    if (!match) bad('FIFO_INIT_STOP_SEQUENCE line', JSON.stringify(line), "'command TEXT' or 'wait DURATION'");
+    return match[1] === 'wait'
+      ? { kind: 'wait', ms: durationArg('FIFO_INIT_STOP_SEQUENCE wait', match[2]!) }
+      : { kind: 'command', text: stopCommandCheck([match[2]!], 'FIFO_INIT_STOP_SEQUENCE')[0]! };
+  });
+}
+
+/** The stop sequence: from the command line in token order, else FIFO_INIT_STOP_SEQUENCE or FIFO_INIT_STOP_COMMAND. */
+function stopSequenceFrom(tokens: Tokens, env: Env): StopStep[] {
+  const steps: StopStep[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'stop-command') steps.push({ kind: 'command', text: stopCommandCheck([token.value ?? ''], '--stop-command')[0]! });
+    if (token.name === 'stop-wait') steps.push({ kind: 'wait', ms: durationArg('--stop-wait', token.value ?? '') });
+  }
+  if (steps.length === 0) {
+    if (env.FIFO_INIT_STOP_SEQUENCE && env.FIFO_INIT_STOP_COMMAND) {
+      throw new UsageError('set FIFO_INIT_STOP_SEQUENCE or FIFO_INIT_STOP_COMMAND, not both');
+    }
+    if (env.FIFO_INIT_STOP_SEQUENCE) steps.push(...envStopSequence(env.FIFO_INIT_STOP_SEQUENCE));
+    // FIFO_INIT_STOP_COMMAND holds one command per line; CRLF ends a line like LF, a lone CR stays and is refused.
+    else for (const text of stopCommandCheck(envLines(env.FIFO_INIT_STOP_COMMAND), 'FIFO_INIT_STOP_COMMAND')) steps.push({ kind: 'command', text });
+  }
+  if (steps.length > 0 && !steps.some((step) => step.kind === 'command')) {
+    throw new UsageError('--stop-wait needs a --stop-command: a stop sequence of pauses alone would type nothing');
+  }
+  return steps;
+}
+
+/** `USR1:save-all`: the signal, then the command (which may hold colons itself). */
+export function parseSignalCommand(text: string, source = '--signal-command'): [number, string] {
+  const at = text.indexOf(':');
+  if (at <= 0 || at === text.length - 1) bad(source, text, 'SIGNAL:COMMAND, e.g. USR1:save-all');
+  const signal = forwardableArg(source, text.slice(0, at));
+  if (signal === 15 || signal === 2) {
+    throw new UsageError(`${source} '${text}': SIGTERM and SIGINT start the stop sequence; use --stop-command for them`);
+  }
+  return [signal, stopCommandCheck([text.slice(at + 1)], source)[0]!];
+}
+
 /**
  * Parses `fifo-init [OPTIONS] [--] PROGRAM [ARGS...]` and `fifo-init send ...`.
  * `args` excludes the executable itself. Throws UsageError on any bad input.
@@ -285,7 +365,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
       ? DEFAULT_LOCK_TIMEOUT_MS
       : (parseDuration(lockTimeoutText) ?? bad('--lock-timeout', lockTimeoutText, `a duration such as 0, 500ms or 30s, at most ${MAX_DURATION_TEXT}`));
 
-  const pdeath = one('pdeath-signal');
+  const pdeath = one('pdeath-signal') ?? (env.FIFO_INIT_PDEATH_SIGNAL || undefined);
   const preserveText = one('preserve-fds') ?? (env.FIFO_INIT_PRESERVE_FDS || undefined);
   const preserveFds =
     preserveText === undefined
@@ -293,29 +373,47 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
       : /^\d{1,6}$/.test(preserveText.trim()) && Number(preserveText) <= MAX_PRESERVE_FDS
         ? Number(preserveText)
         : bad('--preserve-fds', preserveText, `a count of descriptors from fd 3 up, 0 to ${MAX_PRESERVE_FDS}`);
-  const remapExitCodes = new Set(all('expect-exit').map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
-  const rewrite = new Map(all('rewrite').map(parseRewrite));
+  const expectTexts = seen.has('expect-exit') ? all('expect-exit') : envList(env.FIFO_INIT_EXPECT_EXIT);
+  const remapExitCodes = new Set(expectTexts.map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
+  const rewrite = new Map((seen.has('rewrite') ? all('rewrite') : envList(env.FIFO_INIT_REWRITE)).map(parseRewrite));
 
-  // FIFO_INIT_STOP_COMMAND holds one command per line; CRLF ends a line like LF, a lone CR stays and is refused.
-  const stopCommands =
-    all('stop-command').length > 0
-      ? stopCommandCheck(all('stop-command'), '--stop-command')
-      : stopCommandCheck((env.FIFO_INIT_STOP_COMMAND ?? '').split(/\r?\n/).filter((line) => line !== ''), 'FIFO_INIT_STOP_COMMAND');
+  const stopSequence = stopSequenceFrom(tokens, env);
+  const stopCommands = stopSequence.flatMap((step) => (step.kind === 'command' ? [step.text] : []));
+  const startupCommands = stopCommandCheck(
+    seen.has('startup-command') ? all('startup-command') : envLines(env.FIFO_INIT_STARTUP_COMMAND),
+    seen.has('startup-command') ? '--startup-command' : 'FIFO_INIT_STARTUP_COMMAND',
+  );
+  const startupFile = one('startup-file') ?? (env.FIFO_INIT_STARTUP_FILE || undefined);
+  const signalCommands = new Map<number, string[]>();
+  const signalCommandTexts = seen.has('signal-command') ? all('signal-command') : envLines(env.FIFO_INIT_SIGNAL_COMMAND);
+  for (const text of signalCommandTexts) {
+    const [signal, command] = parseSignalCommand(text, seen.has('signal-command') ? '--signal-command' : 'FIFO_INIT_SIGNAL_COMMAND');
+    if (rewrite.has(signal)) throw new UsageError(`${signalName(signal)} has both --rewrite and --signal-command: choose one`);
+    signalCommands.set(signal, [...(signalCommands.get(signal) ?? []), command]);
+  }
+  const relayStdin = !seen.has('no-relay-stdin') && (env.FIFO_INIT_RELAY_STDIN === undefined || envFlag(env.FIFO_INIT_RELAY_STDIN));
+  const graceText = one('leftover-grace') ?? (env.FIFO_INIT_LEFTOVER_GRACE || undefined);
+  const leftoverGraceMs = graceText === undefined ? 0 : durationArg('--leftover-grace', graceText);
   const stopTimeoutText = one('stop-timeout') ?? (env.FIFO_INIT_STOP_TIMEOUT || undefined);
   const stopTimeoutMs =
     stopTimeoutText === undefined
       ? DEFAULT_STOP_TIMEOUT_MS
       : (parseDuration(stopTimeoutText) ?? bad('--stop-timeout', stopTimeoutText, `a duration such as 500ms, 30s or 2m, at most ${MAX_DURATION_TEXT}`));
 
-  const exec = seen.has('exec');
+  const exec = seen.has('exec') || envFlag(env.FIFO_INIT_EXEC);
   if (fifo === undefined) {
     if (stopCommands.length > 0) throw new UsageError('--stop-command needs --fifo: the stop command is written into the FIFO');
+    if (startupCommands.length > 0 || startupFile !== undefined) throw new UsageError('--startup-command and --startup-file need --fifo: they are written into the FIFO');
+    if (signalCommands.size > 0) throw new UsageError('--signal-command needs --fifo: the command is written into the FIFO');
     if (createMode !== undefined) throw new UsageError('--create needs --fifo: it says which FIFO to create');
     if (pipeSize !== undefined) throw new UsageError('--pipe-size needs --fifo');
     if (lockTimeoutText !== undefined) throw new UsageError('--lock-timeout needs --fifo: it is how long to wait for the FIFO');
   }
   if (exec && stopCommands.length > 0) {
     throw new UsageError('--stop-command cannot work with --exec: nothing of fifo-init stays to write it');
+  }
+  if (exec && (startupCommands.length > 0 || startupFile !== undefined || signalCommands.size > 0 || leftoverGraceMs > 0)) {
+    throw new UsageError('--startup-command, --startup-file, --signal-command and --leftover-grace cannot work with --exec: nothing of fifo-init stays');
   }
 
   return {
@@ -335,8 +433,14 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     remapExitCodes,
     rewrite,
     stopCommands,
+    stopSequence,
     stopTimeoutMs,
-    warnOnReap: seen.has('warn-reap'),
+    startupCommands,
+    startupFile,
+    signalCommands,
+    relayStdin,
+    leftoverGraceMs,
+    warnOnReap: seen.has('warn-reap') || envFlag(env.FIFO_INIT_WARN_REAP),
     verbosity: verbosityFrom(env, verboseCount),
     preserveFds,
   };

@@ -130,12 +130,12 @@ function readStdin(buffer: Buffer): number {
  * have been sent already (each is written as it completes).
  * A read error is EX_IOERR (74): reporting 0 would claim a success.
  */
-export function* readLines(read: Read = readStdin): Generator<Buffer> {
+export function* readLines(read: Read = readStdin, source = 'stdin'): Generator<Buffer> {
   const chunk = Buffer.alloc(CHUNK_BYTES);
   const line = Buffer.alloc(PIPE_BUF);
   let length = 0;
   let number = 1;
-  const over = () => tooLong(`line ${number} of stdin`, `, nor anything after it${number > 1 ? ` (the ${number - 1} line(s) before it were)` : ''}`);
+  const over = () => tooLong(`line ${number} of ${source}`, `, nor anything after it${number > 1 ? ` (the ${number - 1} line(s) before it were)` : ''}`);
   for (;;) {
     let got: number;
     try {
@@ -143,7 +143,7 @@ export function* readLines(read: Read = readStdin): Generator<Buffer> {
     } catch (error) {
       const code = codeOf(error);
       const why = code === 'EISDIR' ? 'it is a directory' : code === 'EBADF' ? 'it is closed' : (error as Error).message;
-      throw new InitError(`cannot read stdin: ${why}${number > 1 ? ` (the ${number - 1} line(s) before were sent)` : ''}`, SEND_EXIT.IOERR);
+      throw new InitError(`cannot read ${source}: ${why}${number > 1 ? ` (the ${number - 1} line(s) before were sent)` : ''}`, SEND_EXIT.IOERR);
     }
     if (got === 0) break;
     let start = 0;

@@ -148,6 +148,15 @@ export function setNonBlocking(fd: number, on: boolean): void {
   if (next !== flags) check('fcntl(F_SETFL)', c.fcntl(fd, F_SETFL, next) as number);
 }
 
+const O_ACCMODE = 3;
+const O_WRONLY_MODE = 1;
+
+/** True when fd is open for reading (O_RDONLY or O_RDWR). */
+export function isReadable(fd: number): boolean {
+  const flags = c.fcntl(fd, F_GETFL, 0) as number;
+  return flags !== -1 && (flags & O_ACCMODE) !== O_WRONLY_MODE;
+}
+
 /** F_SETPIPE_SZ; returns the size the kernel actually set (it rounds up to pages). */
 export function setPipeSize(fd: number, bytes: number): number {
   return check('fcntl(F_SETPIPE_SZ)', c.fcntl(fd, F_SETPIPE_SZ, bytes) as number);

@@ -172,6 +172,12 @@ describe('parseCommandLine: PROGRAM and where options stop', () => {
       warnOnReap: false,
       verbosity: 1,
       preserveFds: 0,
+      stopSequence: [],
+      startupCommands: [],
+      startupFile: undefined,
+      signalCommands: new Map(),
+      relayStdin: true,
+      leftoverGraceMs: 0,
     });
     expect(DEFAULT_STOP_TIMEOUT_MS).toBe(10_000);
   });
