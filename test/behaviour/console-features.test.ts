@@ -13,7 +13,6 @@ import { executable } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('Z');
 
 describe('fifo-init: console features (issue 12)', () => {
   let dir: string;

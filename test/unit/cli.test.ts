@@ -776,3 +776,65 @@ describe('parseCommandLine: tini compatibility (issue 9.13)', () => {
     expect(parseRewrite('RTMIN+1:TERM')).toEqual([35, 15]);
   });
 });
+
+describe('parseCommandLine: console features (issue 12)', () => {
+  it('keeps --stop-command and --stop-wait in the order given', () => {
+    expect(init(['-f', '/p', '--stop-command', 'say bye', '--stop-wait', '30s', '--stop-command', 'save', '--stop-command', 'stop', 'prog']).stopSequence).toEqual([
+      { kind: 'command', text: 'say bye' },
+      { kind: 'wait', ms: 30_000 },
+      { kind: 'command', text: 'save' },
+      { kind: 'command', text: 'stop' },
+    ]);
+  });
+  it('FIFO_INIT_STOP_SEQUENCE: `command TEXT` / `wait DURATION` lines; not together with FIFO_INIT_STOP_COMMAND', () => {
+    const options = init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'command say bye\r\nwait 2m\ncommand stop' });
+    expect(options.stopSequence).toEqual([{ kind: 'command', text: 'say bye' }, { kind: 'wait', ms: 120_000 }, { kind: 'command', text: 'stop' }]);
+    expect(options.stopCommands).toEqual(['say bye', 'stop']);
+    expect(() => init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'pause 2m' })).toThrow(UsageError);
+    expect(() => init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'command stop', FIFO_INIT_STOP_COMMAND: 'stop' })).toThrow(UsageError);
+  });
+  it('refuses pauses without a command, and a pause past the timer maximum', () => {
+    expect(() => init(['-f', '/p', '--stop-wait', '1s', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--stop-command', 'stop', '--stop-wait', '600h', 'prog'])).toThrow(/2147483647ms/);
+  });
+  it('--signal-command SIG:TEXT (TEXT may hold colons), repeatable per signal; TERM/INT, an unknown signal and a clash with --rewrite are refused', () => {
+    const options = init(['-f', '/p', '--signal-command', 'USR1:save-all', '--signal-command', 'SIGUSR1:say a:b', '--signal-command', 'RTMIN+1:backup', 'prog']);
+    expect([...options.signalCommands]).toEqual([[10, ['save-all', 'say a:b']], [35, ['backup']]]);
+    for (const bad of [['--signal-command', 'TERM:stop'], ['--signal-command', 'INT:stop'], ['--signal-command', 'NOPE:x'], ['--signal-command', 'USR1:'], ['--signal-command', 'USR1']]) {
+      expect(() => init(['-f', '/p', ...bad, 'prog'])).toThrow(UsageError);
+    }
+    expect(() => init(['-f', '/p', '--signal-command', 'USR1:save', '-r', 'USR1:HUP', 'prog'])).toThrow(/both --rewrite and --signal-command/);
+    expect(() => init(['--signal-command', 'USR1:save', 'prog'])).toThrow(/needs --fifo/);
+  });
+  it('start-up commands and file; they need --fifo and cannot work with --exec', () => {
+    const options = init(['-f', '/p', '--startup-command', 'say hi', '--startup-command', 'op me', '--startup-file', '/etc/boot', 'prog']);
+    expect([options.startupCommands, options.startupFile]).toEqual([['say hi', 'op me'], '/etc/boot']);
+    expect(() => init(['--startup-command', 'x', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--exec', '--startup-command', 'x', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--startup-command', 'a\nb', 'prog'])).toThrow(UsageError);
+  });
+  it('--no-relay-stdin and FIFO_INIT_RELAY_STDIN; --leftover-grace and FIFO_INIT_LEFTOVER_GRACE', () => {
+    expect(init(['prog']).relayStdin).toBe(true);
+    expect(init(['--no-relay-stdin', 'prog']).relayStdin).toBe(false);
+    expect(init(['prog'], { FIFO_INIT_RELAY_STDIN: 'off' }).relayStdin).toBe(false);
+    expect(init(['prog'], { FIFO_INIT_RELAY_STDIN: '1' }).relayStdin).toBe(true);
+    expect(init(['--leftover-grace', '5s', 'prog']).leftoverGraceMs).toBe(5000);
+    expect(init(['prog'], { FIFO_INIT_LEFTOVER_GRACE: '250ms' }).leftoverGraceMs).toBe(250);
+  });
+  it('every behaviour option has its FIFO_INIT_* twin; the command line wins', () => {
+    const env = {
+      FIFO_INIT_FIFO: '/p',
+      FIFO_INIT_EXEC: '1',
+      FIFO_INIT_PDEATH_SIGNAL: 'HUP',
+      FIFO_INIT_EXPECT_EXIT: '3, 4',
+      FIFO_INIT_REWRITE: 'TERM:USR1 HUP:DROP',
+      FIFO_INIT_WARN_REAP: 'yes',
+    };
+    const options = init(['prog'], env);
+    expect([options.exec, options.parentDeathSignal, [...options.remapExitCodes], [...options.rewrite], options.warnOnReap]).toEqual([
+      true, 1, [3, 4], [[15, 10], [1, 0]], true,
+    ]);
+    const cli = init(['-p', 'USR2', '-e', '7', '-r', 'INT:QUIT', 'prog'], env);
+    expect([cli.parentDeathSignal, [...cli.remapExitCodes], [...cli.rewrite]]).toEqual([12, [7], [[2, 3]]]);
+  });
+});
