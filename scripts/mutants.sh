@@ -56,6 +56,14 @@ mutants=(
   "src/cli.ts@@s/\} else if \(fromTini !== undefined/} else if (false \&\& fromTini !== undefined/@@TINI_VERBOSITY@@robustness"
   "src/main.ts@@s/return words.length === fallback.length \? words : fallback;/return fallback;/@@byte for byte@@robustness"
   "src/log.ts@@s/\$\{escapeForLog\(message\)\}/\${message}/@@forge@@robustness"
+  # issue 12: console features (test/behaviour/console-features.test.ts)
+  "src/supervisor.ts@@s/const relay = fifo !== undefined && options.relayStdin && stdinReadable\(\);/const relay = false;/@@merged stdin@@console-features"
+  "src/stop.ts@@s/this.pause = \{ timer: this.after\(step.ms, resume\), resume \};/this.pause = { timer: this.after(0, resume), resume };/@@announce, wait@@console-features"
+  "src/stop.ts@@s/if \(this.stopping && signal === SKIP_WAIT_SIGNAL && this.pause\)/if (false)/@@SIGHUP during a pause@@console-features"
+  "src/supervisor.ts@@s/startupLines.forEach\(/[].forEach(/@@start-up commands@@console-features"
+  "src/supervisor.ts@@s/if \(commands && writer\)/if (false)/@@signal commands@@console-features"
+  "src/supervisor.ts@@s/if \(options.leftoverGraceMs > 0\)/if (false)/@@leftovers@@console-features"
+  "src/console.ts@@s/if \(codeOf\(error\) === 'EAGAIN' && Date.now\(\) < next.deadline\)/if (false)/@@full FIFO never blocks@@console-features"
   # fifo path and send hardening
   "src/fifo.ts@@s/process.umask\(0\)/process.umask(0o077)/%%s/fchmodSync\(fd, options.createMode!\);//@@umask@@console fifo-hardening"
   "src/fifo.ts@@s/if \(before\?\.isSymbolicLink\(\)\) throw new InitError\(symlinkMessage\(path\)\);//%%s/openPathHandle\(path, false\)/openPathHandle(path, true)/@@symlink at the --create path@@fifo-hardening"
