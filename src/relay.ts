@@ -17,15 +17,19 @@ const CR = 0x0d;
 const PAUSE_AT = 64;
 
 /**
- * Whether the init's stdin can feed the relay: open, readable, and not
- * /dev/null (Docker without -i, Kubernetes without stdin: true). A closed
- * or write-only fd 0 has nothing to give.
+ * Whether the init's stdin can feed the relay: open, readable, not
+ * /dev/null (Docker without -i, Kubernetes without stdin: true), and not a
+ * terminal whose foreground is someone else. A closed or write-only fd 0 has
+ * nothing to give.
  */
 export function stdinReadable(): boolean {
   try {
     const stats = fstatSync(0);
     // /dev/null is character device 1:3 (Linux's mem driver). See: devices.txt.
     if (stats.isCharacterDevice() && stats.rdev === ((1 << 8) | 3)) return false;
+    // A terminal is read only by its foreground group: a backgrounded init
+    // (`fifo-init ... &` in a shell) would get EIO; it leaves the terminal alone.
+    if (libc.isatty(0) && libc.tcgetpgrp(0) !== libc.getpgrp()) return false;
     return libc.isReadable(0);
   } catch {
     return false;

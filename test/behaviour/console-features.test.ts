@@ -4,11 +4,10 @@
  * start-up commands, signal commands, and a graceful end for leftovers.
  * Run on the real executable; every wait is bounded.
  */
-import { spawn } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXE, FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { EXE, FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, underTerminal, waitFor, writeFifo, type Running } from './harness.js';
 import { executable } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
@@ -79,21 +78,15 @@ describe('fifo-init: console features (issue 12)', () => {
     });
 
     it('under a terminal (docker run -it), typed lines go in the same way', async () => {
-      const command = [EXE, '--fifo', fifo, '--', 'dash', FIX('gameserver.sh'), world].map((word) => `'${word}'`).join(' ');
-      const script = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let output = '';
-      script.stdout.on('data', (chunk) => (output += chunk));
-      const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
-      const timer = setTimeout(() => script.kill('SIGKILL'), 20_000);
+      const terminal = underTerminal([EXE, '--fifo', fifo, '--', 'dash', FIX('gameserver.sh'), world]);
       try {
-        await waitFor('the server under a terminal', () => output.includes('ready'));
-        script.stdin.write('say typed at the terminal\r'); // Enter on a terminal sends CR; the line discipline makes it LF
-        await waitFor('the typed line at PROGRAM', () => /typed at the terminal\r?\n[\s\S]*typed at the terminal/.test(output));
-        script.stdin.write('quit\r');
-        expect(await closed).toBe(3);
+        await waitFor('the server under a terminal', () => terminal.output().includes('ready'));
+        terminal.type('say typed at the terminal\r'); // Enter sends CR; the line discipline makes it LF
+        await waitFor('the typed line at PROGRAM', () => /typed at the terminal\r?\n[\s\S]*typed at the terminal/.test(terminal.output()));
+        terminal.type('quit\r');
+        expect(await terminal.closed).toBe(3);
       } finally {
-        clearTimeout(timer);
-        script.kill('SIGKILL');
+        terminal.kill();
       }
     });
   });

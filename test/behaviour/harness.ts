@@ -263,3 +263,34 @@ export function drainFifo(fd: number): Buffer {
   }
   return Buffer.concat(chunks);
 }
+
+/** A command run under a pseudo-terminal (`script`), as `docker run -it` gives one. */
+export interface UnderTerminal {
+  /** Everything the terminal showed so far. */
+  output(): string;
+  /** Types on the terminal (Enter is `\r`, Ctrl-C `\x03`). */
+  type(text: string): void;
+  /** The command's exit code, once it has ended. */
+  closed: Promise<number | null>;
+  /** Ends it (idempotent): call in `finally`. */
+  kill(): void;
+}
+
+/** Runs `command` under a new pseudo-terminal with util-linux `script`, killed after `timeoutMs`. */
+export function underTerminal(command: readonly string[], timeoutMs = 20_000): UnderTerminal {
+  const line = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+  const script = spawn('script', ['-qefc', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  script.stdout!.on('data', (chunk) => (output += chunk));
+  const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
+  const timer = setTimeout(() => script.kill('SIGKILL'), timeoutMs);
+  return {
+    output: () => output,
+    type: (text) => script.stdin!.write(text),
+    closed,
+    kill: () => {
+      clearTimeout(timer);
+      script.kill('SIGKILL');
+    },
+  };
+}

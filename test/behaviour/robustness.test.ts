@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXE, FIXTURES, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { EXE, FIXTURES, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, underTerminal, waitFor, writeFifo, type Running } from './harness.js';
 import { executable } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
@@ -186,20 +186,14 @@ describe('fifo-init: robustness (issue 9)', () => {
     it('Ctrl-C typed at the terminal saves the world and exits 0', async () => {
       const fifo = makeFifo(join(dir, 'command_pipe'));
       const world = join(dir, 'world');
-      const command = [EXE, '--fifo', fifo, '--stop-command', 'stop', '--', 'dash', FIX('gameserver.sh'), world].map((word) => `'${word}'`).join(' ');
-      const script = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let output = '';
-      script.stdout.on('data', (chunk) => (output += chunk));
-      const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
-      const timer = setTimeout(() => script.kill('SIGKILL'), 20_000);
+      const terminal = underTerminal([EXE, '--fifo', fifo, '--stop-command', 'stop', '--', 'dash', FIX('gameserver.sh'), world]);
       try {
-        await waitFor('the server under a terminal', () => output.includes('ready'));
-        script.stdin.write('\x03');
-        expect(await closed).toBe(0);
+        await waitFor('the server under a terminal', () => terminal.output().includes('ready'));
+        terminal.type('\x03');
+        expect(await terminal.closed).toBe(0);
         expect(readFileSync(world, 'utf8')).toBe('saved\n');
       } finally {
-        clearTimeout(timer);
-        script.kill('SIGKILL');
+        terminal.kill();
       }
     });
   });
