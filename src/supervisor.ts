@@ -9,6 +9,7 @@ import { describeTermination, exitCodeFor } from './exit-status.js';
 import { execProgram } from './exec.js';
 import { openFifo } from './fifo.js';
 import type { Logger } from './log.js';
+import { withNofileSoft } from './limits.js';
 import { listenFds, passedFdCount } from './program.js';
 import { becomeSubreaper, Reaper } from './reap.js';
 import { signalName } from './signal-table.js';
@@ -42,7 +43,7 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
       log.notice(`received ${signalName(fatal)} before ${options.program[0]} started: not starting it`);
       return Promise.resolve(exitCodeFor({ kind: 'signaled', signal: fatal, coreDumped: false }, options.remapExitCodes));
     }
-    execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen });
+    withNofileSoft(options.nofileSoft, () => execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen }));
   }
 
   becomeSubreaper(options.subreaper, log);
@@ -66,9 +67,8 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
     const reaper = new Reaper(log, options.warnOnReap);
     // With --stop-command, Ctrl-C at a terminal must reach the init (to become
     // the stop command), not PROGRAM, whose stdin is the FIFO anyway.
-    const pid = spawnProgram(
-      { program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal: !stop },
-      log,
+    const pid = withNofileSoft(options.nofileSoft, () =>
+      spawnProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal: !stop }, log),
     );
     const target = { pid, group: options.killProcessGroup };
     process.on('uncaughtException', (error) => log.error(`internal error: ${error?.message ?? String(error)}; still supervising ${name}`));
