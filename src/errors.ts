@@ -56,7 +56,10 @@ export class SysError extends Error {
   }
 }
 
-const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, number]) => [number, name]));
+// A Map built from the entries would keep the last name (EWOULDBLOCK), and
+// EAGAIN from a pids limit would not be recognised as a resource error.
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, number] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(number)) ERRNO_NAMES.set(number, name);
 
 /** `ENOENT` for 2 (from os.constants.errno: libuv's own table lacks ECHILD and others). */
 export function errnoName(errno: number): string {
