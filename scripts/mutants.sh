@@ -41,6 +41,15 @@ mutants=(
   "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
   "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
   "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  # node start-up
+  "build/build.mjs@@s/'--v8-pool-size=1',//@@pids.max 4|RLIMIT_NPROC 4@@limits"
+  "src/errors.ts@@s/ if \(!ERRNO_NAMES.has\(number\)\)//@@pids.max 3|RLIMIT_NPROC 3@@limits"
+  "src/limits.ts@@s/  libc.setNofileSoft\(soft\);\n//@@nofile-soft|NOFILE_SOFT@@limits"
+  "build/build.mjs@@s/'--openssl-config=\/dev\/null',//@@OPENSSL_CONF@@node-env"
+  "build/build.mjs@@s/'--no-use-env-proxy',//@@NODE_USE_ENV_PROXY@@node-env"
+  "src/node-debug-off.ts@@s/if \(process.env.NODE_DEBUG\)/if (false)/@@NODE_DEBUG@@node-env"
+  "src/node-env.ts@@s/\ndetachIpcChannel\(\);//@@NODE_CHANNEL_FD@@node-env"
+  "src/node-env.ts@@s/\nskipNodeExitHooks\(\);//@@NODE_V8_COVERAGE@@node-env"
 )
 
 work=$(mktemp -d)
