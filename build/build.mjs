@@ -4,7 +4,7 @@
 // See: README "Why Node 26 and node --build-sea".
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -62,7 +62,7 @@ function sea({ main, executable, output, useCodeCache }) {
     JSON.stringify(
       {
         main,
-        output,
+        output: `${output}.new`,
         executable,
         // --disable-sigusr1: SIGUSR1 is PROGRAM's, it must never start the inspector.
         // --no-warnings: node:ffi and process.execve print ExperimentalWarnings.
@@ -93,7 +93,9 @@ function sea({ main, executable, output, useCodeCache }) {
     ),
   );
   execFileSync(pinnedNode, ['--build-sea', config], { stdio: ['ignore', 'ignore', 'inherit'] });
-  chmodSync(output, 0o755);
+  chmodSync(`${output}.new`, 0o755);
+  // Renamed into place: a copy still running elsewhere keeps its old inode (no ETXTBSY).
+  renameSync(`${output}.new`, output);
 }
 
 /**

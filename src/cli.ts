@@ -5,8 +5,10 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { EXIT, SEND_EXIT, UsageError } from './errors.js';
 import { LEVEL } from './log.js';
-import { forwardedSignals, maxSignal, parseSignal } from './signal-table.js';
-import { MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
+import type { StopStep } from './stop.js';
+import { forwardedSignals, maxSignal, parseSignal, signalName } from './signal-table.js';
+import { byteLength } from './bytes.js';
+import { formatMode, MAX_DURATION_TEXT, parseDuration, parseExitCode, parseMode, parseSize } from './units.js';
 
 /** PIPE_BUF on Linux: writes up to this size into a pipe are atomic. See: pipe(7). */
 export const PIPE_BUF = 4096;
@@ -14,6 +16,8 @@ export const PIPE_BUF = 4096;
 export const DEFAULT_CREATE_MODE = 0o600;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 export const DEFAULT_SEND_TIMEOUT_MS = 5_000;
+/** How long a second init waits for the first to let go of the FIFO (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT_MS = 5_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -26,6 +30,8 @@ export interface InitOptions {
   /** Mode for --create, or undefined when the FIFO must already exist. */
   createMode?: number | undefined;
   pipeSize?: number | undefined;
+  /** How long to wait while another process holds the FIFO's lock; 0 refuses at once. */
+  lockTimeoutMs: number;
   exec: boolean;
   subreaper: boolean;
   killProcessGroup: boolean;
@@ -39,6 +45,18 @@ export interface InitOptions {
   verbosity: number;
   /** --preserve-fds N: fds 3..3+N-1 reach PROGRAM. */
   preserveFds: number;
+  /** Stop commands and pauses, in the order given (stopCommands are its commands). */
+  stopSequence: StopStep[];
+  /** Lines typed into the FIFO right after PROGRAM starts (before those of startupFile). */
+  startupCommands: string[];
+  /** A file of start-up lines, read when the init starts. */
+  startupFile?: string | undefined;
+  /** Signal -> the console commands it is turned into (instead of being forwarded). */
+  signalCommands: Map<number, string[]>;
+  /** Relay complete lines of the init's own stdin into the FIFO (when it is readable). */
+  relayStdin: boolean;
+  /** --leftover-grace: SIGTERM what PROGRAM left, wait this long, then SIGKILL; 0 = off. */
+  leftoverGraceMs: number;
   /** --nofile-soft N: PROGRAM's RLIMIT_NOFILE soft limit; undefined leaves what Node set (the hard limit). */
   nofileSoft?: number | undefined;
 }
@@ -57,6 +75,7 @@ export const INIT_OPTIONS = {
   fifo: { type: 'string', short: 'f' },
   create: { type: 'string' },
   'pipe-size': { type: 'string' },
+  'lock-timeout': { type: 'string' },
   exec: { type: 'boolean' },
   subreaper: { type: 'boolean', short: 's' },
   'kill-group': { type: 'boolean', short: 'g' },
@@ -67,13 +86,19 @@ export const INIT_OPTIONS = {
   'stop-timeout': { type: 'string' },
   'warn-reap': { type: 'boolean', short: 'w' },
   'preserve-fds': { type: 'string' },
+  'stop-wait': { type: 'string', multiple: true },
+  'startup-command': { type: 'string', multiple: true },
+  'startup-file': { type: 'string' },
+  'signal-command': { type: 'string', multiple: true },
+  'no-relay-stdin': { type: 'boolean' },
+  'leftover-grace': { type: 'string' },
   'nofile-soft': { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsOptionsConfig;
 
-const SEND_OPTIONS = {
+export const SEND_OPTIONS = {
   fifo: { type: 'string', short: 'f' },
   timeout: { type: 'string', short: 't' },
   help: { type: 'boolean', short: 'h' },
@@ -99,6 +124,10 @@ export function splitAtProgram(args: readonly string[], config: ParseArgsOptions
     if (!arg.startsWith('-') || arg === '-') break;
     i += 1;
     if (arg.startsWith('--')) {
+      if (arg === '--create' && i < args.length && /^0?[0-7]{3}$/.test(args[i]!)) {
+        // `--create 0660` would create a 0600 FIFO and run a program named 0660 (issue 10.11).
+        throw new UsageError(`--create takes its mode attached: write --create=${args[i]} (a separate word is taken as PROGRAM; put -- before a program really named ${args[i]})`);
+      }
       if (!arg.includes('=') && takesValue.has(arg) && arg !== '--create') i += 1;
       continue;
     }
@@ -130,7 +159,10 @@ function parseOptionWords(words: string[], config: ParseArgsOptionsConfig, exitC
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       if (/argument missing/.test(message)) throw new UsageError(`option '${option}' needs a value`, exitCode);
       if (/ambiguous/.test(message)) {
-        throw new UsageError(`option '${option}' needs a value; to give one that starts with '-', write ${option}=-VALUE`, exitCode);
+        // parseArgs takes `--name=-VALUE` and `-x-VALUE`; `-x=-VALUE` would give the value '=-VALUE'.
+        const long = /'(--[^'=]+)=-XYZ'/.exec(message)?.[1];
+        const forms = option.startsWith('--') ? `${option}=-VALUE` : `${option}-VALUE${long ? ` or ${long}=-VALUE` : ''}`;
+        throw new UsageError(`option '${option}' needs a value; to give one that starts with '-', write ${forms}`, exitCode);
       }
       throw new UsageError(`option '${option}' takes no value`, exitCode);
     }
@@ -173,11 +205,23 @@ export function parseRewrite(text: string): [number, number] {
   return [from, to];
 }
 
+/**
+ * A --create mode the init can use: the owner (fifo-init itself) must be able
+ * to open what it creates read/write, or the FIFO is left behind unusable and
+ * every restart fails on it (issue 10.4).
+ */
+function usableCreateMode(what: string, value: string, mode: number): number {
+  if ((mode & 0o600) !== 0o600) {
+    throw new UsageError(`invalid ${what} '${value}': fifo-init must be able to read and write the FIFO it creates, so the owner needs rw (e.g. ${formatMode(mode | 0o600)})`);
+  }
+  return mode;
+}
+
 function parseCreate(value: string): number {
   if (value === '') return DEFAULT_CREATE_MODE;
   const mode = parseMode(value);
   if (mode === undefined) bad('--create mode', value, 'an octal mode such as 0600 or 0660');
-  return mode;
+  return usableCreateMode('--create mode', value, mode);
 }
 
 /** FIFO_INIT_CREATE: a flag ("1", "true") for the default mode, or an octal mode. */
@@ -186,7 +230,7 @@ function envCreate(value: string | undefined): number | undefined {
   if (['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase())) return DEFAULT_CREATE_MODE;
   const mode = parseMode(value);
   if (mode === undefined) bad('FIFO_INIT_CREATE', value, 'a flag (1) or an octal mode such as 0660');
-  return mode;
+  return usableCreateMode('FIFO_INIT_CREATE', value, mode);
 }
 
 /**
@@ -216,14 +260,76 @@ function verbosityFrom(env: Env, count: number): number {
 /** Most descriptors --preserve-fds may name (runc takes any count; this bounds a typo). */
 const MAX_PRESERVE_FDS = 65536;
 
-function stopCommandCheck(commands: string[]): string[] {
+/** Stop commands are one console line each, written atomically; `source` names where they came from. */
+function stopCommandCheck(commands: string[], source: string): string[] {
   for (const command of commands) {
-    if (/[\r\n]/.test(command)) bad('--stop-command', JSON.stringify(command), 'one line (no newline inside)');
-    if (Buffer.byteLength(command) + 1 > PIPE_BUF) {
-      bad('--stop-command', `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
+    if (/[\r\n]/.test(command)) bad(source, JSON.stringify(command), 'one line (no newline or carriage return inside)');
+    if (byteLength(command) + 1 > PIPE_BUF) {
+      bad(source, `${command.slice(0, 20)}...`, `at most ${PIPE_BUF - 1} bytes, so it is written atomically`);
     }
   }
   return commands;
+}
+
+/** The lines of a multi-line environment value; CRLF ends a line like LF; empty lines are skipped. */
+function envLines(value: string | undefined): string[] {
+  return (value ?? '').split(/\r?\n/).filter((line) => line !== '');
+}
+
+/** A list in one environment value: words separated by commas, spaces or newlines. */
+function envList(value: string | undefined): string[] {
+  return (value ?? '').split(/[\s,]+/).filter((word) => word !== '');
+}
+
+function durationArg(what: string, text: string): number {
+  return parseDuration(text) ?? bad(what, text, `a duration such as 500ms, 30s or 2m, at most ${MAX_DURATION_TEXT}`);
+}
+
+/**
+ * FIFO_INIT_STOP_SEQUENCE: one step per line, `command TEXT` or `wait DURATION`,
+ * the same steps as --stop-command and --stop-wait in that order.
+ */
+function envStopSequence(value: string): StopStep[] {
+  return envLines(value).map((line) => {
+    const match = /^(command|wait) (.*)$/.exec(line);
+    if (!match) bad('FIFO_INIT_STOP_SEQUENCE line', JSON.stringify(line), "'command TEXT' or 'wait DURATION'");
+    return match[1] === 'wait'
+      ? { kind: 'wait', ms: durationArg('FIFO_INIT_STOP_SEQUENCE wait', match[2]!) }
+      : { kind: 'command', text: stopCommandCheck([match[2]!], 'FIFO_INIT_STOP_SEQUENCE')[0]! };
+  });
+}
+
+/** The stop sequence: from the command line in token order, else FIFO_INIT_STOP_SEQUENCE or FIFO_INIT_STOP_COMMAND. */
+function stopSequenceFrom(tokens: Tokens, env: Env): StopStep[] {
+  const steps: StopStep[] = [];
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (token.name === 'stop-command') steps.push({ kind: 'command', text: stopCommandCheck([token.value ?? ''], '--stop-command')[0]! });
+    if (token.name === 'stop-wait') steps.push({ kind: 'wait', ms: durationArg('--stop-wait', token.value ?? '') });
+  }
+  if (steps.length === 0) {
+    if (env.FIFO_INIT_STOP_SEQUENCE && env.FIFO_INIT_STOP_COMMAND) {
+      throw new UsageError('set FIFO_INIT_STOP_SEQUENCE or FIFO_INIT_STOP_COMMAND, not both');
+    }
+    if (env.FIFO_INIT_STOP_SEQUENCE) steps.push(...envStopSequence(env.FIFO_INIT_STOP_SEQUENCE));
+    // FIFO_INIT_STOP_COMMAND holds one command per line; CRLF ends a line like LF, a lone CR stays and is refused.
+    else for (const text of stopCommandCheck(envLines(env.FIFO_INIT_STOP_COMMAND), 'FIFO_INIT_STOP_COMMAND')) steps.push({ kind: 'command', text });
+  }
+  if (steps.length > 0 && !steps.some((step) => step.kind === 'command')) {
+    throw new UsageError('--stop-wait needs a --stop-command: a stop sequence of pauses alone would type nothing');
+  }
+  return steps;
+}
+
+/** `USR1:save-all`: the signal, then the command (which may hold colons itself). */
+export function parseSignalCommand(text: string, source = '--signal-command'): [number, string] {
+  const at = text.indexOf(':');
+  if (at <= 0 || at === text.length - 1) bad(source, text, 'SIGNAL:COMMAND, e.g. USR1:save-all');
+  const signal = forwardableArg(source, text.slice(0, at));
+  if (signal === 15 || signal === 2) {
+    throw new UsageError(`${source} '${text}': SIGTERM and SIGINT start the stop sequence; use --stop-command for them`);
+  }
+  return [signal, stopCommandCheck([text.slice(at + 1)], source)[0]!];
 }
 
 /**
@@ -256,7 +362,13 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
   const pipeSizeText = one('pipe-size') ?? (env.FIFO_INIT_PIPE_SIZE || undefined);
   const pipeSize = pipeSizeText === undefined ? undefined : (parseSize(pipeSizeText) ?? bad('--pipe-size', pipeSizeText, 'a byte size such as 65536, 64k or 1M'));
 
-  const pdeath = one('pdeath-signal');
+  const lockTimeoutText = one('lock-timeout') ?? (env.FIFO_INIT_LOCK_TIMEOUT || undefined);
+  const lockTimeoutMs =
+    lockTimeoutText === undefined
+      ? DEFAULT_LOCK_TIMEOUT_MS
+      : (parseDuration(lockTimeoutText) ?? bad('--lock-timeout', lockTimeoutText, `a duration such as 0, 500ms or 30s, at most ${MAX_DURATION_TEXT}`));
+
+  const pdeath = one('pdeath-signal') ?? (env.FIFO_INIT_PDEATH_SIGNAL || undefined);
   const preserveText = one('preserve-fds') ?? (env.FIFO_INIT_PRESERVE_FDS || undefined);
   const preserveFds =
     preserveText === undefined
@@ -265,26 +377,47 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
         ? Number(preserveText)
         : bad('--preserve-fds', preserveText, `a count of descriptors from fd 3 up, 0 to ${MAX_PRESERVE_FDS}`);
   const nofileSoft = parseNofileSoft(one('nofile-soft') ?? (env.FIFO_INIT_NOFILE_SOFT || undefined));
-  const remapExitCodes = new Set(all('expect-exit').map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
-  const rewrite = new Map(all('rewrite').map(parseRewrite));
+  const expectTexts = seen.has('expect-exit') ? all('expect-exit') : envList(env.FIFO_INIT_EXPECT_EXIT);
+  const remapExitCodes = new Set(expectTexts.map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
+  const rewrite = new Map((seen.has('rewrite') ? all('rewrite') : envList(env.FIFO_INIT_REWRITE)).map(parseRewrite));
 
-  const stopCommands = stopCommandCheck(
-    all('stop-command').length > 0 ? all('stop-command') : (env.FIFO_INIT_STOP_COMMAND ?? '').split(/\r?\n/).filter((line) => line !== ''),
+  const stopSequence = stopSequenceFrom(tokens, env);
+  const stopCommands = stopSequence.flatMap((step) => (step.kind === 'command' ? [step.text] : []));
+  const startupCommands = stopCommandCheck(
+    seen.has('startup-command') ? all('startup-command') : envLines(env.FIFO_INIT_STARTUP_COMMAND),
+    seen.has('startup-command') ? '--startup-command' : 'FIFO_INIT_STARTUP_COMMAND',
   );
+  const startupFile = one('startup-file') ?? (env.FIFO_INIT_STARTUP_FILE || undefined);
+  const signalCommands = new Map<number, string[]>();
+  const signalCommandTexts = seen.has('signal-command') ? all('signal-command') : envLines(env.FIFO_INIT_SIGNAL_COMMAND);
+  for (const text of signalCommandTexts) {
+    const [signal, command] = parseSignalCommand(text, seen.has('signal-command') ? '--signal-command' : 'FIFO_INIT_SIGNAL_COMMAND');
+    if (rewrite.has(signal)) throw new UsageError(`${signalName(signal)} has both --rewrite and --signal-command: choose one`);
+    signalCommands.set(signal, [...(signalCommands.get(signal) ?? []), command]);
+  }
+  const relayStdin = !seen.has('no-relay-stdin') && (env.FIFO_INIT_RELAY_STDIN === undefined || envFlag(env.FIFO_INIT_RELAY_STDIN));
+  const graceText = one('leftover-grace') ?? (env.FIFO_INIT_LEFTOVER_GRACE || undefined);
+  const leftoverGraceMs = graceText === undefined ? 0 : durationArg('--leftover-grace', graceText);
   const stopTimeoutText = one('stop-timeout') ?? (env.FIFO_INIT_STOP_TIMEOUT || undefined);
   const stopTimeoutMs =
     stopTimeoutText === undefined
       ? DEFAULT_STOP_TIMEOUT_MS
       : (parseDuration(stopTimeoutText) ?? bad('--stop-timeout', stopTimeoutText, `a duration such as 500ms, 30s or 2m, at most ${MAX_DURATION_TEXT}`));
 
-  const exec = seen.has('exec');
+  const exec = seen.has('exec') || envFlag(env.FIFO_INIT_EXEC);
   if (fifo === undefined) {
     if (stopCommands.length > 0) throw new UsageError('--stop-command needs --fifo: the stop command is written into the FIFO');
+    if (startupCommands.length > 0 || startupFile !== undefined) throw new UsageError('--startup-command and --startup-file need --fifo: they are written into the FIFO');
+    if (signalCommands.size > 0) throw new UsageError('--signal-command needs --fifo: the command is written into the FIFO');
     if (createMode !== undefined) throw new UsageError('--create needs --fifo: it says which FIFO to create');
     if (pipeSize !== undefined) throw new UsageError('--pipe-size needs --fifo');
+    if (lockTimeoutText !== undefined) throw new UsageError('--lock-timeout needs --fifo: it is how long to wait for the FIFO');
   }
   if (exec && stopCommands.length > 0) {
     throw new UsageError('--stop-command cannot work with --exec: nothing of fifo-init stays to write it');
+  }
+  if (exec && (startupCommands.length > 0 || startupFile !== undefined || signalCommands.size > 0 || leftoverGraceMs > 0)) {
+    throw new UsageError('--startup-command, --startup-file, --signal-command and --leftover-grace cannot work with --exec: nothing of fifo-init stays');
   }
 
   return {
@@ -293,6 +426,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     fifo,
     createMode,
     pipeSize,
+    lockTimeoutMs,
     exec,
     // tini's variables count when set at all (tini tests getenv() != NULL); ours read a flag.
     subreaper: seen.has('subreaper') || env.TINI_SUBREAPER !== undefined || envFlag(env.FIFO_INIT_SUBREAPER),
@@ -303,8 +437,14 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     remapExitCodes,
     rewrite,
     stopCommands,
+    stopSequence,
     stopTimeoutMs,
-    warnOnReap: seen.has('warn-reap'),
+    startupCommands,
+    startupFile,
+    signalCommands,
+    relayStdin,
+    leftoverGraceMs,
+    warnOnReap: seen.has('warn-reap') || envFlag(env.FIFO_INIT_WARN_REAP),
     verbosity: verbosityFrom(env, verboseCount),
     preserveFds,
     nofileSoft,
@@ -349,9 +489,13 @@ Options stop at the first word that is not an option.
 
 Options:
   -f, --fifo PATH           FIFO to give PROGRAM as stdin (env FIFO_INIT_FIFO)
-      --create[=MODE]       create the FIFO if missing, mode exactly MODE
-                            (octal, default 0600) (env FIFO_INIT_CREATE)
+      --create[=MODE]       create the FIFO if missing, mode exactly MODE (octal,
+                            attached, owner rw, default 0600); refuses a symlink
+                            and a FIFO owned by another user (env FIFO_INIT_CREATE)
       --pipe-size BYTES     grow the FIFO buffer, e.g. 64k, 1M (env FIFO_INIT_PIPE_SIZE)
+      --lock-timeout DUR    while another init holds the FIFO, wait this long for it
+                            to exit, then fail (default 5s; 0 fails at once)
+                            (env FIFO_INIT_LOCK_TIMEOUT)
       --exec                check and open the FIFO, then become PROGRAM
   -s, --subreaper           register as child subreaper (automatic when not PID 1)
                             (env TINI_SUBREAPER, FIFO_INIT_SUBREAPER)
@@ -383,12 +527,16 @@ export const SEND_USAGE = `Usage: fifo-init send [--fifo PATH] [--timeout DURATI
 
 Writes each TEXT (or each line of stdin) as one line into the FIFO, each with
 one atomic write(). Never hangs: fails at once when no service reads the FIFO.
+A TEXT with a newline or carriage return is refused (one TEXT, one command).
+Stdin lines keep their bytes; CRLF ends a line like LF; a lone CR stays in
+the line; a last line without a newline is sent too.
 
 Options:
   -f, --fifo PATH         the FIFO (env FIFO_INIT_FIFO)
   -t, --timeout DURATION  how long to wait while the FIFO is full (default 5s)
   -h, --help              this text
 
-Exit codes: 0 written; 64 usage; 65 line longer than 4095 bytes; 66 FIFO missing
-or not a FIFO; 69 no reader (service not running); 75 timed out.
+Exit codes: 0 written; 64 usage; 65 line longer than 4095 bytes, or a TEXT with
+a line break (nothing of it written); 66 FIFO missing or not a FIFO; 69 no reader
+(service not running); 74 stdin could not be read; 75 timed out.
 `;

@@ -14,9 +14,10 @@ export const EXIT = {
 export const SEND_EXIT = {
   OK: 0,
   USAGE: 64, // EX_USAGE
-  DATAERR: 65, // EX_DATAERR: a line longer than PIPE_BUF
+  DATAERR: 65, // EX_DATAERR: a line longer than PIPE_BUF, or a TEXT with a line break
   NOINPUT: 66, // EX_NOINPUT: FIFO missing or not a FIFO
   UNAVAILABLE: 69, // EX_UNAVAILABLE: no reader holds the FIFO
+  IOERR: 74, // EX_IOERR: stdin could not be read
   TEMPFAIL: 75, // EX_TEMPFAIL: the FIFO stayed full until the timeout
 } as const;
 
@@ -56,8 +57,7 @@ export class SysError extends Error {
   }
 }
 
-// A Map built from the entries would keep the last name (EWOULDBLOCK), and
-// EAGAIN from a pids limit would not be recognised as a resource error.
+/** errno -> name; the first name Node lists wins (EAGAIN before EWOULDBLOCK, as strerror's docs name it). */
 const ERRNO_NAMES = new Map<number, string>();
 for (const [name, number] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(number)) ERRNO_NAMES.set(number, name);
 

@@ -1,5 +1,6 @@
 import { writeSync } from 'node:fs';
 import { escapeForLog } from './bytes.js';
+import { withoutSelfSignals } from './sys/libc.js';
 
 /** Verbosity levels (SPEC: 0 errors only, 1 default adds warnings). */
 export const LEVEL = { ERROR: 0, WARN: 1, INFO: 2, DEBUG: 3 } as const;
@@ -22,12 +23,17 @@ export interface Logger {
  * can never start a line of its own (SPEC "What must hold everywhere").
  */
 export function createLogger(level: number, fd = 2): Logger {
+  let dead = false;
   const line = (min: number, tag: string) => (message: string) => {
-    if (level < min) return;
+    if (level < min || dead) return;
     try {
-      writeSync(fd, `fifo-init: ${tag}${escapeForLog(message)}\n`);
-    } catch {
-      // stderr closed or full: logging must never take the init down.
+      // A write to a dead pipe or past RLIMIT_FSIZE raises SIGPIPE/SIGXFSZ in
+      // the init itself: taken back at once, never forwarded (SPEC "Signal policy").
+      withoutSelfSignals(() => writeSync(fd, `fifo-init: ${tag}${escapeForLog(message)}\n`));
+    } catch (error) {
+      // stderr closed, gone or full: logging must never take the init down.
+      // A reader that is gone stays gone: drop every later line silently.
+      if (['EPIPE', 'EFBIG', 'EBADF'].includes((error as NodeJS.ErrnoException).code ?? '')) dead = true;
     }
   };
   return {

@@ -14,7 +14,7 @@ const DEFAULT_PATH = '/bin:/usr/bin';
 export const SHELL = '/bin/sh';
 
 /** Errors that mean the system had no resources for a new process: the init's own failure. */
-const RESOURCE_ERRORS = new Set(['EAGAIN', 'ENOMEM', 'EMFILE', 'ENFILE']);
+const RESOURCE_ERRORS = new Set(['EAGAIN', 'EWOULDBLOCK', 'ENOMEM', 'EMFILE', 'ENFILE']);
 
 /**
  * Exit code and one-line message for PROGRAM that could not be started, by
@@ -27,7 +27,7 @@ export function startFailure(program: string, errnoCode: string, detail: string)
     return new InitError(`${program}: not found (${program.includes('/') ? 'no such file' : 'not in PATH'})`, EXIT.NOT_FOUND);
   }
   if (RESOURCE_ERRORS.has(errnoCode)) {
-    const hint = errnoCode === 'EAGAIN' ? ' (a pids limit such as pids.max or --pids-limit, or RLIMIT_NPROC, was reached)' : '';
+    const hint = errnoCode === 'EAGAIN' || errnoCode === 'EWOULDBLOCK' ? ' (a pids limit such as pids.max or --pids-limit, or RLIMIT_NPROC, was reached)' : '';
     return new InitError(`cannot start ${program}: ${detail}${hint}`, EXIT.INIT_FAILED);
   }
   return new InitError(`${program}: cannot execute: ${detail}`, EXIT.NOT_EXECUTABLE);

@@ -1,45 +1,30 @@
 /**
- * Stop-command duty (--stop-command): on SIGTERM/SIGINT, type the stop
- * command(s) into the FIFO instead of forwarding the signal, then escalate to
- * SIGTERM and SIGKILL after --stop-timeout each (SPEC "Behaviour of the init" 7).
+ * Stop-sequence duty (--stop-command, --stop-wait): on SIGTERM/SIGINT, type
+ * the stop commands into the FIFO, with the pauses between them, instead of
+ * forwarding the signal; after the last command, escalate to SIGTERM and
+ * SIGKILL after --stop-timeout each (SPEC "Behaviour of the init" 7, "The console").
  */
-import { closeSync, constants as fsc, fstatSync, openSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { toBytes } from './bytes.js';
-import { codeOf, InitError } from './errors.js';
+import { consoleLine, type ConsoleWriter } from './console.js';
 import type { Logger } from './log.js';
 import { signalName } from './signal-table.js';
 import { sendSignal, type ForwardTarget } from './signals.js';
 
-/** How often a full FIFO is retried while the stop timeout runs (only during a stop). */
-const RETRY_MS = 20;
+/** One step of the stop sequence, in the order given on the command line. */
+export type StopStep = { kind: 'command'; text: string } | { kind: 'wait'; ms: number };
 
-/**
- * A second descriptor on the FIFO, write-only and non-blocking. It must be a
- * new open file description: O_NONBLOCK on PROGRAM's fd 0 would make its
- * reads fail with EAGAIN. Reopening /proc/self/fd/N reaches the same FIFO even
- * if the path was replaced; the path is the fallback when /proc is missing.
- */
-export function openStopWriter(fifoPath: string, fifoFd: number): number {
-  const want = fstatSync(fifoFd);
-  for (const path of [`/proc/self/fd/${fifoFd}`, fifoPath]) {
-    let fd: number;
-    try {
-      fd = openSync(path, fsc.O_WRONLY | fsc.O_NONBLOCK | fsc.O_NOCTTY);
-    } catch {
-      continue;
-    }
-    const got = fstatSync(fd);
-    if (got.isFIFO() && got.ino === want.ino && got.dev === want.dev) return fd;
-    closeSync(fd);
-  }
-  throw new InitError(`cannot open ${fifoPath} a second time to write the stop command`);
+/** The signal that, during the pauses of a stop sequence, skips the rest of them. */
+export const SKIP_WAIT_SIGNAL = constants.signals.SIGHUP;
+
+/** How long a stop sequence takes at most before SIGKILL: the pauses, then twice the stop timeout. */
+export function stopSequenceBudgetMs(steps: readonly StopStep[], timeoutMs: number): number {
+  return steps.reduce((sum, step) => sum + (step.kind === 'wait' ? step.ms : 0), 0) + 2 * timeoutMs;
 }
 
 export interface StopOptions {
-  commands: readonly string[];
+  steps: readonly StopStep[];
   timeoutMs: number;
-  writerFd: number;
+  writer: ConsoleWriter;
   log: Logger;
   /** Wraps every timer callback: a failure inside one is logged, supervision goes on. */
   guard: <A extends unknown[]>(what: string, handler: (...args: A) => void) => (...args: A) => void;
@@ -47,56 +32,87 @@ export interface StopOptions {
 
 export class StopController {
   private stopping = false;
+  private next = 0;
+  private pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** The steps still to run may lose their pauses (SIGHUP), so a copy. */
+  private steps: StopStep[];
 
-  constructor(private readonly options: StopOptions) {}
+  constructor(private readonly options: StopOptions) {
+    this.steps = [...options.steps];
+  }
 
   /**
    * Called for every signal the init receives. Returns true when the signal
-   * started the console stop (so it is not forwarded); a second SIGTERM or
-   * SIGINT returns false and is forwarded at once.
+   * was used by the stop sequence (so it is not forwarded): the first
+   * SIGTERM or SIGINT starts it; SIGHUP during a pause skips the remaining
+   * pauses. A second SIGTERM or SIGINT returns false and is forwarded at once.
    */
   handle(signal: number, target: ForwardTarget): boolean {
+    if (this.stopping && signal === SKIP_WAIT_SIGNAL && this.pause) {
+      this.options.log.notice(`received ${signalName(signal)}: skipping the remaining pauses of the stop sequence`);
+      this.skipPauses(target);
+      return true;
+    }
     if (signal !== constants.signals.SIGTERM && signal !== constants.signals.SIGINT) return false;
     if (this.stopping) return false;
     this.stopping = true;
-    const { commands, timeoutMs, log } = this.options;
-    log.notice(`received ${signalName(signal)}: writing stop command ${commands.map((c) => JSON.stringify(c)).join(', ')} into the FIFO`);
-    this.writeAll(Date.now() + timeoutMs);
-    // Chained, never one timer for 2 x timeout: each delay stays within what
-    // setTimeout honours (2^31-1 ms; longer ones fire after 1 ms), which is
-    // the maximum the CLI accepts. See: units.ts MAX_TIMER_MS.
-    this.after(timeoutMs, () => {
-      log.notice(`PROGRAM still running ${timeoutMs} ms after the stop command: sending SIGTERM`);
-      sendSignal(target, constants.signals.SIGTERM, log);
-      this.after(timeoutMs, () => {
-        log.notice(`PROGRAM still running ${2 * timeoutMs} ms after the stop command: sending SIGKILL`);
-        sendSignal(target, constants.signals.SIGKILL, log);
-      });
-    });
+    this.options.log.notice(`received ${signalName(signal)}: running the stop sequence (${this.describe()})`);
+    this.run(target);
     return true;
   }
 
-  private after(ms: number, step: () => void): void {
-    this.timers.push(setTimeout(this.options.guard('the stop timer', step), ms));
+  private describe(): string {
+    return this.steps.map((step) => (step.kind === 'command' ? JSON.stringify(step.text) : `wait ${step.ms} ms`)).join(', ');
   }
 
-  /** Writes the commands in order; a full FIFO is retried until the deadline, never blocking the init. */
-  private writeAll(deadline: number, index = 0): void {
-    const { commands, writerFd, log } = this.options;
-    for (let i = index; i < commands.length; i++) {
-      // One write of at most PIPE_BUF bytes: all or nothing, never interleaved.
-      const line = Buffer.concat([toBytes(commands[i]!), Buffer.from('\n')]);
-      try {
-        writeSync(writerFd, line);
-      } catch (error) {
-        if (codeOf(error) === 'EAGAIN' && Date.now() < deadline) {
-          this.after(RETRY_MS, () => this.writeAll(deadline, i));
-          return;
-        }
-        log.warn(`could not write stop command ${JSON.stringify(commands[i])}: ${codeOf(error) === 'EAGAIN' ? 'the FIFO stayed full' : (error as Error).message}`);
-        return;
+  /** Runs the steps from `next` on; a pause schedules the rest. */
+  private run(target: ForwardTarget): void {
+    const { timeoutMs, writer, log } = this.options;
+    const steps = this.steps;
+    while (this.next < steps.length) {
+      const step = steps[this.next]!;
+      this.next += 1;
+      if (step.kind === 'command') {
+        // The FIFO may be full: a command still unwritten after the stop
+        // timeout is given up with a warning; the escalation goes on.
+        writer.write(consoleLine(step.text), `stop command ${JSON.stringify(step.text)}`, timeoutMs);
+        continue;
       }
+      const resume = () => {
+        this.pause = undefined;
+        this.run(target);
+      };
+      this.pause = { timer: this.after(step.ms, resume), resume };
+      return;
     }
+    // After the last command. Chained, never one timer for 2 x timeout: each
+    // delay stays within what setTimeout honours (2^31-1 ms; longer ones
+    // fire after 1 ms), the maximum the CLI accepts. See: units.ts MAX_TIMER_MS.
+    this.after(timeoutMs, () => {
+      log.notice(`PROGRAM still running ${timeoutMs} ms after the last stop command: sending SIGTERM`);
+      sendSignal(target, constants.signals.SIGTERM, log);
+      this.after(timeoutMs, () => {
+        log.notice(`PROGRAM still running ${2 * timeoutMs} ms after the last stop command: sending SIGKILL`);
+        sendSignal(target, constants.signals.SIGKILL, log);
+      });
+    });
+  }
+
+  private skipPauses(target: ForwardTarget): void {
+    const steps = this.steps;
+    const pause = this.pause!;
+    clearTimeout(pause.timer);
+    this.pause = undefined;
+    // Drop every later pause too: the remaining commands go out at once.
+    const rest = steps.slice(this.next).filter((step) => step.kind === 'command');
+    this.steps = [...steps.slice(0, this.next), ...rest];
+    this.run(target);
+  }
+
+  private after(ms: number, step: () => void): NodeJS.Timeout {
+    const timer = setTimeout(this.options.guard('the stop sequence', step), ms);
+    this.timers.push(timer);
+    return timer;
   }
 }

@@ -15,7 +15,11 @@ import { becomeSubreaper, Reaper } from './reap.js';
 import { signalName } from './signal-table.js';
 import { rewriteSignal, sendSignal, type SignalRouter } from './signals.js';
 import { spawnProgram } from './spawn.js';
-import { openStopWriter, StopController } from './stop.js';
+import { ConsoleWriter, consoleLine, openConsoleWriter } from './console.js';
+import { endLeftovers } from './leftovers.js';
+import { relayStdin, stdinReadable } from './relay.js';
+import { readStartupFile } from './startup.js';
+import { StopController } from './stop.js';
 import * as libc from './sys/libc.js';
 
 /** What main.ts prepared before the options were known. */
@@ -32,7 +36,7 @@ const HARMLESS_BY_DEFAULT = new Set([17, 18, 19, 20, 21, 22, 23, 28]); // CHLD C
 export function supervise(options: InitOptions, log: Logger, context: Context): Promise<number> {
   if (options.parentDeathSignal !== undefined) libc.setParentDeathSignal(options.parentDeathSignal);
 
-  const fifo = options.fifo === undefined ? undefined : openFifo({ path: options.fifo, createMode: options.createMode, pipeSize: options.pipeSize }, log);
+  const fifo = options.fifo === undefined ? undefined : openFifo({ path: options.fifo, createMode: options.createMode, pipeSize: options.pipeSize, lockTimeoutMs: options.lockTimeoutMs }, log);
   const passedFds = passedFdCount(context.environ, options.preserveFds, process.pid);
   const listen = listenFds(context.environ, process.pid) !== undefined;
   if (options.exec) {
@@ -58,39 +62,59 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
         log.error(`internal error in ${what}: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`);
       }
     };
+  const startupLines = [...options.startupCommands, ...(options.startupFile === undefined ? [] : readStartupFile(options.startupFile))];
+  const relay = fifo !== undefined && options.relayStdin && stdinReadable();
+  const needsWriter = options.stopSequence.length > 0 || startupLines.length > 0 || options.signalCommands.size > 0 || relay;
+  const writer = fifo && needsWriter ? new ConsoleWriter(openConsoleWriter(fifo.path, fifo.fd), log, guard) : undefined;
   const stop =
-    fifo && options.stopCommands.length > 0
-      ? new StopController({ commands: options.stopCommands, timeoutMs: options.stopTimeoutMs, writerFd: openStopWriter(fifo.path, fifo.fd), log, guard })
+    writer && options.stopSequence.length > 0
+      ? new StopController({ steps: options.stopSequence, timeoutMs: options.stopTimeoutMs, writer, log, guard })
       : undefined;
 
   return new Promise((resolve) => {
     const reaper = new Reaper(log, options.warnOnReap);
     // With --stop-command, Ctrl-C at a terminal must reach the init (to become
-    // the stop command), not PROGRAM, whose stdin is the FIFO anyway.
+    // the stop command), not PROGRAM, whose stdin is the FIFO anyway; and when
+    // the init relays a terminal's lines it must stay the foreground to read them.
+    const takeTerminal = !stop && !(relay && libc.isatty(0));
     const pid = withNofileSoft(options.nofileSoft, () =>
-      spawnProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal: !stop }, log),
+      spawnProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal }, log),
     );
+    startupLines.forEach((line, i) => writer!.write(consoleLine(line), `start-up command ${i + 1} ${JSON.stringify(line)}`));
+    if (relay) relayStdin(writer!, log);
     const target = { pid, group: options.killProcessGroup };
     process.on('uncaughtException', (error) => log.error(`internal error: ${error?.message ?? String(error)}; still supervising ${name}`));
     process.on('unhandledRejection', (error) => log.error(`internal error: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`));
 
     let finished = false;
+    const reapPass = guard('the reaper', () => void reaper.pass(pid));
     const onWake = guard('the reaper', () => {
       if (finished) return;
       const termination = reaper.pass(pid);
       if (termination === undefined) return;
       finished = true;
+      writer?.close();
       const code = exitCodeFor(termination, options.remapExitCodes);
       log.info(`${name} ${describeTermination(termination, signalName)}; exiting with ${code}`);
-      resolve(code);
-      // A node:ffi callback does not drain the microtask queue: one turn of
-      // the loop lets main's then() run now, not at the next signal.
-      setImmediate(() => {});
+      const exit = (): void => {
+        resolve(code);
+        // A node:ffi callback does not drain the microtask queue: one turn of
+        // the loop lets main's then() run now, not at the next signal.
+        setImmediate(() => {});
+      };
+      if (options.leftoverGraceMs > 0) endLeftovers(options.leftoverGraceMs, reapPass, log, guard('the leftovers', exit));
+      else exit();
     });
 
     const onSignal = guard('signal forwarding', (signal: number) => {
       log.debug(`received ${signalName(signal)}`);
       if (stop?.handle(signal, target)) return;
+      const commands = options.signalCommands.get(signal);
+      if (commands && writer) {
+        log.info(`received ${signalName(signal)}: writing ${commands.map((c) => JSON.stringify(c)).join(', ')} into the FIFO`);
+        for (const command of commands) writer.write(consoleLine(command), `${signalName(signal)} command ${JSON.stringify(command)}`);
+        return;
+      }
       const outgoing = rewriteSignal(signal, options.rewrite);
       if (outgoing === 0) {
         log.info(`dropped ${signalName(signal)} (--rewrite)`);

@@ -149,6 +149,15 @@ export function setNonBlocking(fd: number, on: boolean): void {
   if (next !== flags) check('fcntl(F_SETFL)', c.fcntl(fd, F_SETFL, next) as number);
 }
 
+const O_ACCMODE = 3;
+const O_WRONLY_MODE = 1;
+
+/** True when fd is open for reading (O_RDONLY or O_RDWR). */
+export function isReadable(fd: number): boolean {
+  const flags = c.fcntl(fd, F_GETFL, 0) as number;
+  return flags !== -1 && (flags & O_ACCMODE) !== O_WRONLY_MODE;
+}
+
 /** F_SETPIPE_SZ; returns the size the kernel actually set (it rounds up to pages). */
 export function setPipeSize(fd: number, bytes: number): number {
   return check('fcntl(F_SETPIPE_SZ)', c.fcntl(fd, F_SETPIPE_SZ, bytes) as number);
@@ -341,8 +350,6 @@ export function ptraceDetach(pid: number, signal: number): void {
 const SIG_BLOCK = 0;
 const SIGPIPE = 13;
 const SIGXFSZ = 25;
-const EPIPE = 32;
-const EFBIG = 27;
 
 /**
  * Runs a write with SIGPIPE and SIGXFSZ blocked in this thread. A write to a
@@ -351,8 +358,8 @@ const EFBIG = 27;
  * thread, and sigtimedwait takes it back before the mask is restored (a
  * thread's own pending signals are dequeued before the process's), so a
  * signal the init caused is never seen as one to forward. The same signal
- * sent from outside is process-directed and goes to a thread that does not
- * block it: it is forwarded as usual.
+ * sent from outside is process-directed: the kernel gives it to a thread
+ * that does not block it (Node's other threads), and it is forwarded as usual.
  * See: pipe(7) (SIGPIPE on EPIPE), setrlimit(2) RLIMIT_FSIZE, signal(7).
  */
 export function withoutSelfSignals<T>(write: () => T): T {
@@ -361,17 +368,16 @@ export function withoutSelfSignals<T>(write: () => T): T {
   c.sigemptyset(set);
   addToSignalSet(set, SIGPIPE);
   addToSignalSet(set, SIGXFSZ);
-  const blocked = (c.sigprocmask(SIG_BLOCK, set, previous) as number) === 0;
+  if ((c.sigprocmask(SIG_BLOCK, set, previous) as number) !== 0) return write();
   try {
     return write();
-  } catch (error) {
-    const code = (error as { errno?: number }).errno;
-    // Node reports errno negated (-32); libc positive.
-    const raised = code !== undefined && [EPIPE, EFBIG].includes(Math.abs(code));
-    if (blocked && raised) c.sigtimedwait(set, 0n, Buffer.alloc(16) /* {0, 0}: do not wait */);
-    throw error;
   } finally {
-    if (blocked) c.sigprocmask(SIG_SETMASK, previous, 0n);
+    // Taken back whether or not the write reported an error: Node's writeSync
+    // loops over partial writes and returns the bytes written when a later
+    // round fails, so a raised signal can come with no exception at all.
+    const now = Buffer.alloc(16); // {0, 0}: do not wait
+    for (let i = 0; i < 2 && (c.sigtimedwait(set, 0n, now) as number) > 0; i++);
+    c.sigprocmask(SIG_SETMASK, previous, 0n);
   }
 }
 
@@ -444,4 +450,27 @@ export function duplicate(fd: number): number {
 export function exitNow(code: number): never {
   c._exit(code);
   throw new Error('_exit returned');
+}
+
+// ---------------------------------------------------------------------------
+// FIFO path and send hardening: the FIFO's lock.
+// ---------------------------------------------------------------------------
+
+const flockFunction = lib.lib.getFunction('flock', { arguments: ['i32', 'i32'], return: 'i32' }) as (fd: number, operation: number) => number;
+
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+
+/**
+ * flock(fd, LOCK_EX | LOCK_NB): true when the lock was taken, false when
+ * another open file description holds it (EWOULDBLOCK). The lock belongs to
+ * the open file description, so every descriptor dup-ed or inherited from
+ * `fd` (PROGRAM's fd 0) keeps it until the last one is closed.
+ * See: flock(2) (locks on a FIFO inode work, across bind mounts too).
+ */
+export function tryLockExclusive(fd: number): boolean {
+  if ((flockFunction(fd, LOCK_EX | LOCK_NB) as number) === 0) return true;
+  const errnoValue = errno();
+  if (errnoValue === 11 /* EWOULDBLOCK == EAGAIN on Linux */) return false;
+  throw sysError('flock(LOCK_EX)', errnoValue);
 }

@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const EXE = join(ROOT, 'dist', 'fifo-init');
+/** The executable under test; FIFO_INIT_TEST_EXE points the suite at another build (e.g. an old one, to see a new test fail there). */
+export const EXE = process.env.FIFO_INIT_TEST_EXE ?? join(ROOT, 'dist', 'fifo-init');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** One implementation of the contract, and the cases it cannot run (with the reason printed). */
@@ -39,6 +40,8 @@ export interface RunOptions {
   prefix?: string[];
   /** Extra descriptors to pass: child fd number -> our descriptor. */
   extraFds?: Record<number, number>;
+  /** The init's stdin: /dev/null (default) or a pipe the test writes (run.child.stdin). */
+  stdin?: 'ignore' | 'pipe';
 }
 
 export interface Finished {
@@ -104,7 +107,7 @@ export function startInit(implementation: Implementation, args: string[], option
   const wrapper = options.wrapper;
   const parent = wrapper ? ['dash', '-c', wrapper.script, 'pid1'] : NON_REAPING_PID1;
   const argv = ['--pid', '--fork', '--mount-proc', '--kill-child', ...(pid1 ? [] : parent), ...command];
-  const stdio: ('ignore' | 'pipe' | number)[] = ['ignore', 'pipe', 'pipe'];
+  const stdio: ('ignore' | 'pipe' | number)[] = [options.stdin ?? 'ignore', 'pipe', 'pipe'];
   for (const [target, source] of Object.entries(options.extraFds ?? {})) {
     while (stdio.length <= Number(target)) stdio.push('ignore');
     stdio[Number(target)] = source;

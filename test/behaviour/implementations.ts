@@ -8,7 +8,6 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { it } from 'vitest';
 import { join } from 'node:path';
-import { forwardedSignals } from '../../src/signal-table.js';
 import { EXE, ROOT, type Implementation } from './harness.js';
 
 export interface SuiteImplementation extends Implementation {
@@ -18,11 +17,29 @@ export interface SuiteImplementation extends Implementation {
 
 const named = (names: string[]) => Object.fromEntries(names.map((name) => [name, constants.signals[name as NodeJS.Signals]]));
 
+/**
+ * Linux's signals 1-64 that an init must not forward, written out here and
+ * not taken from src/signal-table.ts, so a signal the init fails to catch is
+ * noticed (SPEC "Signal policy"): uncatchable, the reaper's, ignored as
+ * tini does, synchronous faults, and glibc's two reserved real-time signals.
+ */
+const NEVER_FORWARDED: Readonly<Record<number, string>> = {
+  4: 'ILL', 7: 'BUS', 8: 'FPE', 9: 'KILL', 11: 'SEGV', 17: 'CHLD', 19: 'STOP', 21: 'TTIN', 22: 'TTOU', 32: 'glibc', 33: 'glibc',
+};
+
+/** Every other number 1-64, as `S<n>` (the fixture traps by number: dash lacks some names). */
+const signalsExcept = (also: number[] = []) =>
+  Object.fromEntries(
+    Array.from({ length: 64 }, (_, i) => i + 1)
+      .filter((n) => !(n in NEVER_FORWARDED) && !also.includes(n))
+      .map((n) => [`S${n}`, n]),
+  );
+
 export const executable: SuiteImplementation = {
   name: 'fifo-init',
   command: [EXE],
   skips: {},
-  forwards: Object.fromEntries(forwardedSignals().map((entry) => [entry.name, entry.number])),
+  forwards: signalsExcept(),
 };
 
 /**
@@ -81,12 +98,8 @@ export const tini: SuiteImplementation = {
     'node-options': 'not an init written in Node: nothing to show',
     'idle-wakeups': 'tini wakes once a second by design (sigtimedwait with a 1 s timeout); see the negative control',
   },
-  // tini leaves out the signals it calls synchronous: ABRT, TRAP and SYS too.
-  forwards: Object.fromEntries(
-    forwardedSignals()
-      .filter((entry) => !['SIGABRT', 'SIGTRAP', 'SIGSYS'].includes(entry.name))
-      .map((entry) => [entry.name, entry.number]),
-  ),
+  // tini leaves out the signals it calls synchronous: ABRT (6), TRAP (5) and SYS (31) too.
+  forwards: signalsExcept([5, 6, 31]),
 };
 
 export const implementations: SuiteImplementation[] = [

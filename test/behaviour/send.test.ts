@@ -3,17 +3,35 @@
  * hangs, never writes a non-FIFO, one atomic write per line.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { constants as fsc, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drainFifo, EXE, fillFifo, linesOf, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo } from './harness.js';
 import { executable } from './implementations.js';
 
-const send = (args: string[], input?: string, env: Record<string, string> = {}) => {
+const send = (args: string[], input?: string | Buffer, env: Record<string, string> = {}) => {
   const started = Date.now();
   const result = spawnSync(EXE, ['send', ...args], { input, encoding: 'utf8', timeout: 15_000, env: { ...process.env, ...env } });
   return { ...result, ms: Date.now() - started };
 };
+
+/**
+ * `fifo-init send ARGS` with stdin from a shell pipeline, under a perl that
+ * reports the send's peak RSS in kB (getrusage(RUSAGE_CHILDREN).ru_maxrss:
+ * the largest child waited for, i.e. the send itself) on fd 3.
+ */
+const sendPiped = (pipeline: string, args: string[]) => {
+  const started = Date.now();
+  const perl = 'system(@ARGV); my $status = $?; my $usage = "\\0" x 144; syscall(98, -1, $usage) == 0 or die "getrusage: $!"; ' +
+    'open(my $out, ">&=3") or die; print $out ((unpack("q18", $usage))[4]); exit($status >> 8)';
+  const result = spawnSync('bash', ['-c', `${pipeline} | perl -e '${perl}' "$@" 3>"$RSS_FILE"`, 'bash', EXE, 'send', ...args], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, RSS_FILE: join(rssDir, 'rss') },
+  });
+  return { ...result, ms: Date.now() - started, maxRssKb: Number(readFileSync(join(rssDir, 'rss'), 'utf8')) };
+};
+let rssDir = '';
 
 describe('fifo-init send', () => {
   let dir: string;
@@ -28,6 +46,7 @@ describe('fifo-init send', () => {
   };
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());
+    rssDir = dir;
     fifo = makeFifo(join(dir, 'command_pipe'));
   });
   afterEach(() => {
@@ -119,6 +138,95 @@ describe('fifo-init send', () => {
       next.set(match![1]!, Number(match![2]) + 1);
     }
   }, 60_000);
+
+  it('a TEXT with a newline or carriage return: exit 65, one line, nothing written', async () => {
+    const out = join(dir, 'out');
+    service(out);
+    await writeFifo(fifo, '');
+    for (const text of ['save\nstop', 'save\rstop', 'stop\r', '\n']) {
+      const result = send(['--fifo', fifo, 'first', text]);
+      expect(result.status).toBe(65);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(send(['--fifo', fifo, 'done']).status).toBe(0);
+    await waitFor('the last line', () => linesOf(out).length >= 1);
+    expect(readFileSync(out, 'latin1')).toBe('done\n');
+  });
+
+  it('stdin lines keep their bytes: invalid UTF-8 and a lone CR pass through, CRLF ends a line, a last line without newline is sent', async () => {
+    const out = join(dir, 'out');
+    service(out);
+    await writeFifo(fifo, '');
+    const input = Buffer.concat([
+      Buffer.from('plain\r\n'),
+      Buffer.from([0xff, 0xfe, 0x20, 0xc3, 0x28, 0x0a]), // invalid UTF-8
+      Buffer.from('lone\rcr\n'),
+      Buffer.alloc(4095, 0xff), // 4095 invalid bytes: exactly PIPE_BUF with the newline
+      Buffer.from('\nlast'),
+    ]);
+    const result = send(['--fifo', fifo], input);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const expected = Buffer.concat([
+      Buffer.from('plain\n'),
+      Buffer.from([0xff, 0xfe, 0x20, 0xc3, 0x28, 0x0a]),
+      Buffer.from('lone\rcr\n'),
+      Buffer.alloc(4095, 0xff),
+      Buffer.from('\nlast\n'),
+    ]);
+    await waitFor('every byte', () => existsSync(out) && readFileSync(out).length >= expected.length);
+    expect(readFileSync(out).equals(expected)).toBe(true);
+  });
+
+  it('an over-long stdin line: exit 65, the lines before it sent, nothing of it or after it', async () => {
+    const out = join(dir, 'out');
+    service(out);
+    await writeFifo(fifo, '');
+    const result = send(['--fifo', fifo], `before\n${'x'.repeat(4096)}\nafter\n`);
+    expect(result.status).toBe(65);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(send(['--fifo', fifo, 'marker']).status).toBe(0);
+    await waitFor('the marker', () => linesOf(out).includes('marker'));
+    expect(linesOf(out)).toEqual(['before', 'marker']);
+  });
+
+  it('a 100 MB line on stdin: exit 65 fast, memory bounded by the line limit', async () => {
+    const out = join(dir, 'out');
+    service(out);
+    await writeFifo(fifo, '');
+    const result = sendPiped("head -c 100000000 /dev/zero | tr '\\0' x", ['--fifo', fifo]);
+    expect(result.status, result.stderr).toBe(65);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.ms).toBeLessThan(5_000);
+    // A correctness bound, not a benchmark: the whole line buffered was 423 MB.
+    expect(result.maxRssKb).toBeGreaterThan(0);
+    expect(result.maxRssKb).toBeLessThan(150 * 1024);
+    expect(send(['--fifo', fifo, 'marker']).status).toBe(0);
+    await waitFor('the marker', () => linesOf(out).includes('marker'));
+    expect(linesOf(out)).toEqual(['marker']);
+  }, 60_000);
+
+  it('stdin that cannot be read (a directory): exit 74 with one line', async () => {
+    service(join(dir, 'out'), 'exec sleep 30');
+    await writeFifo(fifo, '');
+    const fd = openSync(dir, fsc.O_RDONLY);
+    try {
+      const result = spawnSync(EXE, ['send', '--fifo', fifo], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 15_000 });
+      expect(result.status).toBe(74);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('a symlink is followed and what it reaches is checked: a device is refused (66)', () => {
+    // /dev/null: opening it for writing would "succeed" and lose the line.
+    const link = join(dir, 'link');
+    symlinkSync('/dev/null', link);
+    const result = send(['--fifo', link, 'x']);
+    expect(result.status).toBe(66);
+    expect(result.stderr).toMatch(/character device/);
+  });
 
   it('usage errors exit 64 with one line', () => {
     for (const args of [['--bogus'], [], ['--fifo', fifo, '--timeout', 'soon', 'x']]) {

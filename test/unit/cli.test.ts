@@ -2,6 +2,7 @@ import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CREATE_MODE,
+  DEFAULT_LOCK_TIMEOUT_MS,
   DEFAULT_SEND_TIMEOUT_MS,
   DEFAULT_STOP_TIMEOUT_MS,
   envFlag,
@@ -159,6 +160,7 @@ describe('parseCommandLine: PROGRAM and where options stop', () => {
       fifo: undefined,
       createMode: undefined,
       pipeSize: undefined,
+      lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS,
       exec: false,
       subreaper: false,
       killProcessGroup: false,
@@ -170,6 +172,12 @@ describe('parseCommandLine: PROGRAM and where options stop', () => {
       warnOnReap: false,
       verbosity: 1,
       preserveFds: 0,
+      stopSequence: [],
+      startupCommands: [],
+      startupFile: undefined,
+      signalCommands: new Map(),
+      relayStdin: true,
+      leftoverGraceMs: 0,
     });
     expect(DEFAULT_STOP_TIMEOUT_MS).toBe(10_000);
   });
@@ -206,8 +214,54 @@ describe('parseCommandLine: options', () => {
     expect(init(['-f', '/p', '--create=', 'prog']).createMode).toBe(0o600);
   });
 
-  it('never takes the next word as the --create mode', () => {
-    expect(init(['-f', '/p', '--create', '0660', 'prog']).program).toEqual(['0660', 'prog']);
+  it('refuses a mode as a separate word after --create, saying to attach it', () => {
+    for (const word of ['0660', '660', '0600', '777']) {
+      const error = usageError(['-f', '/p', '--create', word, 'prog']);
+      expect(error.exitCode).toBe(125);
+      expect(error.message).toContain(`--create=${word}`);
+      expect(error.message).not.toContain('\n');
+    }
+    expect(() => splitAtProgram(['--create', '0660', 'prog'], CONFIG)).toThrow(UsageError);
+  });
+
+  it('still runs a program named like a mode after -- or after a non-octal word', () => {
+    expect(init(['-f', '/p', '--create', '--', '0660']).program).toEqual(['0660']);
+    expect(init(['-f', '/p', '--create', 'prog', '0660']).program).toEqual(['prog', '0660']);
+    expect(init(['-f', '/p', '--create', '0999']).program).toEqual(['0999']);
+    expect(splitAtProgram(['-f', '--create', '0660'], CONFIG)).toEqual([['-f', '--create'], ['0660']]); // -f's value, not the option
+  });
+
+  it('refuses a --create mode the init could not open itself (owner needs rw), from the option and the env', () => {
+    for (const mode of ['0400', '0200', '0060', '0466', '0000']) {
+      expect(usageCode(['-f', '/p', `--create=${mode}`, 'prog'])).toBe(125);
+      expect(usageError(['-f', '/p', `--create=${mode}`, 'prog']).message).toContain('--create');
+      expect(usageCode(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: mode })).toBe(125);
+      expect(usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_CREATE: mode }).message).toContain('FIFO_INIT_CREATE');
+    }
+    expect(init(['-f', '/p', '--create=0600', 'prog']).createMode).toBe(0o600);
+    expect(init(['-f', '/p', '--create=0760', 'prog']).createMode).toBe(0o760);
+  });
+
+  it('reads --lock-timeout and FIFO_INIT_LOCK_TIMEOUT, the command line winning', () => {
+    expect(DEFAULT_LOCK_TIMEOUT_MS).toBe(5_000);
+    expect(init(['-f', '/p', '--lock-timeout', '0', 'prog']).lockTimeoutMs).toBe(0);
+    expect(init(['-f', '/p', '--lock-timeout=30s', 'prog']).lockTimeoutMs).toBe(30_000);
+    expect(init(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_LOCK_TIMEOUT: '2m' }).lockTimeoutMs).toBe(120_000);
+    expect(init(['-f', '/p', '--lock-timeout', '1s', 'prog'], { FIFO_INIT_LOCK_TIMEOUT: '2m' }).lockTimeoutMs).toBe(1_000);
+    expect(usageCode(['-f', '/p', '--lock-timeout', 'soon', 'prog'])).toBe(125);
+    expect(usageError(['-f', '/p', '--lock-timeout', '25d', 'prog']).message).toContain('2147483647');
+    expect(usageCode(['--lock-timeout', '1s', 'prog'])).toBe(125);
+    expect(usageCode(['prog'], { FIFO_INIT_LOCK_TIMEOUT: '1s' })).toBe(125);
+  });
+
+  it('hints the forms parseArgs really accepts for a value starting with a dash', () => {
+    // `-e=-1` would give -e the value '=-1'; `-e-1` and `--expect-exit=-1` give '-1'.
+    const short = usageError(['-e', '-1', 'prog']).message;
+    expect(short).toContain('-e-VALUE');
+    expect(short).toContain('--expect-exit=-VALUE');
+    expect(short).not.toContain('-e=-VALUE');
+    expect(usageError(['--stop-timeout', '-1', 'prog']).message).toContain('--stop-timeout=-VALUE');
+    expect(usageError(['send', '-t', '-1', 'x']).message).toContain('-t-VALUE');
   });
 
   it('reads --pipe-size with binary units', () => {
@@ -371,6 +425,27 @@ describe('parseCommandLine: environment', () => {
     }
     expect(init(['prog'], {}).subreaper).toBe(false);
     expect(init(['prog'], { TINI_SUBREAPER: '1' }).killProcessGroup).toBe(false);
+  });
+
+  it('refuses a lone CR left in a stop command, naming where it came from', () => {
+    const fromEnv = usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'save\r\nstop\r' });
+    expect(fromEnv.exitCode).toBe(125);
+    expect(fromEnv.message).toContain('FIFO_INIT_STOP_COMMAND');
+    expect(fromEnv.message).not.toContain('--stop-command');
+    expect(fromEnv.message).not.toMatch(/[\r\n]/);
+    expect(usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'a\rb' }).message).toContain('FIFO_INIT_STOP_COMMAND');
+    const fromOption = usageError(['-f', '/p', '--stop-command', 'stop\r', 'prog']);
+    expect(fromOption.message).toContain('--stop-command');
+    expect(fromOption.message).not.toContain('FIFO_INIT_STOP_COMMAND');
+    const tooLong = usageError(['prog'], { FIFO_INIT_FIFO: '/p', FIFO_INIT_STOP_COMMAND: 'x'.repeat(4096) });
+    expect(tooLong.message).toContain('FIFO_INIT_STOP_COMMAND');
+  });
+
+  it('counts stop-command bytes as the bytes written (escaped invalid bytes are one byte each)', () => {
+    // 4095 lone surrogate escapes (bytes 0x80..0xff that were not UTF-8) are 4095 bytes, not 3 x 4095.
+    const escaped = '\udcff'.repeat(4095);
+    expect(init(['-f', '/p', '--stop-command', escaped, 'prog']).stopCommands).toEqual([escaped]);
+    expect(usageCode(['-f', '/p', '--stop-command', escaped + 'x', 'prog'])).toBe(125);
   });
 
   it('splits FIFO_INIT_STOP_COMMAND on CRLF too', () => {
@@ -699,6 +774,68 @@ describe('parseCommandLine: tini compatibility (issue 9.13)', () => {
   });
   it('a real-time signal can be rewritten: RTMIN+1:TERM', () => {
     expect(parseRewrite('RTMIN+1:TERM')).toEqual([35, 15]);
+  });
+});
+
+describe('parseCommandLine: console features (issue 12)', () => {
+  it('keeps --stop-command and --stop-wait in the order given', () => {
+    expect(init(['-f', '/p', '--stop-command', 'say bye', '--stop-wait', '30s', '--stop-command', 'save', '--stop-command', 'stop', 'prog']).stopSequence).toEqual([
+      { kind: 'command', text: 'say bye' },
+      { kind: 'wait', ms: 30_000 },
+      { kind: 'command', text: 'save' },
+      { kind: 'command', text: 'stop' },
+    ]);
+  });
+  it('FIFO_INIT_STOP_SEQUENCE: `command TEXT` / `wait DURATION` lines; not together with FIFO_INIT_STOP_COMMAND', () => {
+    const options = init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'command say bye\r\nwait 2m\ncommand stop' });
+    expect(options.stopSequence).toEqual([{ kind: 'command', text: 'say bye' }, { kind: 'wait', ms: 120_000 }, { kind: 'command', text: 'stop' }]);
+    expect(options.stopCommands).toEqual(['say bye', 'stop']);
+    expect(() => init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'pause 2m' })).toThrow(UsageError);
+    expect(() => init(['-f', '/p', 'prog'], { FIFO_INIT_STOP_SEQUENCE: 'command stop', FIFO_INIT_STOP_COMMAND: 'stop' })).toThrow(UsageError);
+  });
+  it('refuses pauses without a command, and a pause past the timer maximum', () => {
+    expect(() => init(['-f', '/p', '--stop-wait', '1s', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--stop-command', 'stop', '--stop-wait', '600h', 'prog'])).toThrow(/2147483647ms/);
+  });
+  it('--signal-command SIG:TEXT (TEXT may hold colons), repeatable per signal; TERM/INT, an unknown signal and a clash with --rewrite are refused', () => {
+    const options = init(['-f', '/p', '--signal-command', 'USR1:save-all', '--signal-command', 'SIGUSR1:say a:b', '--signal-command', 'RTMIN+1:backup', 'prog']);
+    expect([...options.signalCommands]).toEqual([[10, ['save-all', 'say a:b']], [35, ['backup']]]);
+    for (const bad of [['--signal-command', 'TERM:stop'], ['--signal-command', 'INT:stop'], ['--signal-command', 'NOPE:x'], ['--signal-command', 'USR1:'], ['--signal-command', 'USR1']]) {
+      expect(() => init(['-f', '/p', ...bad, 'prog'])).toThrow(UsageError);
+    }
+    expect(() => init(['-f', '/p', '--signal-command', 'USR1:save', '-r', 'USR1:HUP', 'prog'])).toThrow(/both --rewrite and --signal-command/);
+    expect(() => init(['--signal-command', 'USR1:save', 'prog'])).toThrow(/needs --fifo/);
+  });
+  it('start-up commands and file; they need --fifo and cannot work with --exec', () => {
+    const options = init(['-f', '/p', '--startup-command', 'say hi', '--startup-command', 'op me', '--startup-file', '/etc/boot', 'prog']);
+    expect([options.startupCommands, options.startupFile]).toEqual([['say hi', 'op me'], '/etc/boot']);
+    expect(() => init(['--startup-command', 'x', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--exec', '--startup-command', 'x', 'prog'])).toThrow(UsageError);
+    expect(() => init(['-f', '/p', '--startup-command', 'a\nb', 'prog'])).toThrow(UsageError);
+  });
+  it('--no-relay-stdin and FIFO_INIT_RELAY_STDIN; --leftover-grace and FIFO_INIT_LEFTOVER_GRACE', () => {
+    expect(init(['prog']).relayStdin).toBe(true);
+    expect(init(['--no-relay-stdin', 'prog']).relayStdin).toBe(false);
+    expect(init(['prog'], { FIFO_INIT_RELAY_STDIN: 'off' }).relayStdin).toBe(false);
+    expect(init(['prog'], { FIFO_INIT_RELAY_STDIN: '1' }).relayStdin).toBe(true);
+    expect(init(['--leftover-grace', '5s', 'prog']).leftoverGraceMs).toBe(5000);
+    expect(init(['prog'], { FIFO_INIT_LEFTOVER_GRACE: '250ms' }).leftoverGraceMs).toBe(250);
+  });
+  it('every behaviour option has its FIFO_INIT_* twin; the command line wins', () => {
+    const env = {
+      FIFO_INIT_FIFO: '/p',
+      FIFO_INIT_EXEC: '1',
+      FIFO_INIT_PDEATH_SIGNAL: 'HUP',
+      FIFO_INIT_EXPECT_EXIT: '3, 4',
+      FIFO_INIT_REWRITE: 'TERM:USR1 HUP:DROP',
+      FIFO_INIT_WARN_REAP: 'yes',
+    };
+    const options = init(['prog'], env);
+    expect([options.exec, options.parentDeathSignal, [...options.remapExitCodes], [...options.rewrite], options.warnOnReap]).toEqual([
+      true, 1, [3, 4], [[15, 10], [1, 0]], true,
+    ]);
+    const cli = init(['-p', 'USR2', '-e', '7', '-r', 'INT:QUIT', 'prog'], env);
+    expect([cli.parentDeathSignal, [...cli.remapExitCodes], [...cli.rewrite]]).toEqual([12, [7], [[2, 3]]]);
   });
 });
 
