@@ -5,7 +5,7 @@
  * variable that changed the init before the fix (README "Node's own
  * environment" lists every variable checked, harmless ones included).
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runInit, tempDir } from './harness.js';
@@ -58,9 +58,14 @@ describe("fifo-init: Node's own environment variables are PROGRAM's", () => {
   });
 
   it('NODE_CHANNEL_FD naming a descriptor that is no socket: the init does not abort; PROGRAM\'s exit code stands', async () => {
-    const result = await runInit(executable, reportVariable('NODE_CHANNEL_FD'), { env: { NODE_CHANNEL_FD: '0' } });
-    expect(result.code, result.stderr).toBe(3);
-    expect(result.stdout).toBe('0\n');
+    const devNull = openSync('/dev/null', 'r');
+    try {
+      const result = await runInit(executable, reportVariable('NODE_CHANNEL_FD'), { env: { NODE_CHANNEL_FD: '3' }, extraFds: { 3: devNull } });
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stdout).toBe('3\n');
+    } finally {
+      closeSync(devNull);
+    }
   });
 
   it('NODE_CHANNEL_FD naming a socket (a Node parent\'s IPC channel): the init does not read it; a message sent on it reaches PROGRAM', async () => {
