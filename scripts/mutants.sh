@@ -79,8 +79,8 @@ mutants=(
   "build/build.mjs@@s/'--openssl-config=\/dev\/null',//@@OPENSSL_CONF@@node-env"
   "build/build.mjs@@s/'--no-use-env-proxy',//@@NODE_USE_ENV_PROXY@@node-env"
   "src/node-debug-off.ts@@s/if \(process.env.NODE_DEBUG\)/if (false)/@@NODE_DEBUG@@node-env"
-  "src/node-env.ts@@s/\ndetachIpcChannel\(\);//@@NODE_CHANNEL_FD@@node-env"
-  "src/node-env.ts@@s/\nskipNodeExitHooks\(\);//@@NODE_V8_COVERAGE@@node-env"
+  "src/node-env.ts@@s/\[detachIpcChannel, /[/@@NODE_CHANNEL_FD@@node-env"
+  "src/node-env.ts@@s/, skipNodeExitHooks\]/]/@@NODE_V8_COVERAGE@@node-env"
 )
 
 work=$(mktemp -d)

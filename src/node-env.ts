@@ -73,5 +73,11 @@ function skipNodeExitHooks(): void {
   };
 }
 
-detachIpcChannel();
-skipNodeExitHooks();
+// Best effort: a failure here leaves Node's own behaviour, it must not stop the init.
+for (const step of [detachIpcChannel, skipNodeExitHooks]) {
+  try {
+    step();
+  } catch {
+    // as before this module
+  }
+}
