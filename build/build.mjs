@@ -66,7 +66,22 @@ function sea({ main, executable, output, useCodeCache }) {
         executable,
         // --disable-sigusr1: SIGUSR1 is PROGRAM's, it must never start the inspector.
         // --no-warnings: node:ffi and process.execve print ExperimentalWarnings.
-        execArgv: ['--no-warnings', '--disable-sigusr1'],
+        execArgv: [
+          '--no-warnings',
+          '--disable-sigusr1',
+          // One V8 worker thread instead of four: 3 threads in all, not 6. Node
+          // waits forever for platform threads it failed to start, so under a
+          // tight pids.max / RLIMIT_NPROC / RLIMIT_AS each thread fewer is
+          // a hang fewer. See: docs/LIMITS.md.
+          '--v8-pool-size=1',
+          // The environment is PROGRAM's (SPEC "What must hold everywhere"): a
+          // broken OPENSSL_CONF would end the init (exit 101) before any
+          // JavaScript runs; /dev/null is an empty configuration (a missing
+          // file is ignored). See: README "Node's own environment".
+          '--openssl-config=/dev/null',
+          // NODE_USE_ENV_PROXY=1 with a bad HTTP_PROXY throws before the bundle runs.
+          '--no-use-env-proxy',
+        ],
         // NODE_OPTIONS is PROGRAM's environment, not ours: never let it reach the init.
         execArgvExtension: 'none',
         disableExperimentalSEAWarning: true,

@@ -73,6 +73,14 @@ mutants=(
   "src/send.ts@@s/throw new InitError\('a TEXT argument contains/if (false) throw new InitError('a TEXT argument contains/@@newline or carriage return@@send"
   "src/send.ts@@s/if \(length > 0 && line\[length - 1\] === CR\) length -= 1;//@@keep their bytes@@send"
   "src/send.ts@@s/SEND_EXIT.IOERR\)/SEND_EXIT.OK)/@@cannot be read@@send"
+  # node start-up
+  "build/build.mjs@@s/'--v8-pool-size=1',//@@pids.max 4|RLIMIT_NPROC 4@@limits"
+  "src/limits.ts@@s/  libc.setNofileSoft\(soft\);\n//@@nofile-soft|NOFILE_SOFT@@limits"
+  "build/build.mjs@@s/'--openssl-config=\/dev\/null',//@@OPENSSL_CONF@@node-env"
+  "build/build.mjs@@s/'--no-use-env-proxy',//@@NODE_USE_ENV_PROXY@@node-env"
+  "src/node-debug-off.ts@@s/if \(process.env.NODE_DEBUG\)/if (false)/@@NODE_DEBUG@@node-env"
+  "src/node-env.ts@@s/\[detachIpcChannel, /[/@@NODE_CHANNEL_FD@@node-env"
+  "src/node-env.ts@@s/, skipNodeExitHooks\]/]/@@NODE_V8_COVERAGE@@node-env"
 )
 
 work=$(mktemp -d)

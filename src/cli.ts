@@ -57,6 +57,8 @@ export interface InitOptions {
   relayStdin: boolean;
   /** --leftover-grace: SIGTERM what PROGRAM left, wait this long, then SIGKILL; 0 = off. */
   leftoverGraceMs: number;
+  /** --nofile-soft N: PROGRAM's RLIMIT_NOFILE soft limit; undefined leaves what Node set (the hard limit). */
+  nofileSoft?: number | undefined;
 }
 
 export interface SendOptions {
@@ -90,6 +92,7 @@ export const INIT_OPTIONS = {
   'signal-command': { type: 'string', multiple: true },
   'no-relay-stdin': { type: 'boolean' },
   'leftover-grace': { type: 'string' },
+  'nofile-soft': { type: 'string' },
   verbose: { type: 'boolean', short: 'v', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -373,6 +376,7 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
       : /^\d{1,6}$/.test(preserveText.trim()) && Number(preserveText) <= MAX_PRESERVE_FDS
         ? Number(preserveText)
         : bad('--preserve-fds', preserveText, `a count of descriptors from fd 3 up, 0 to ${MAX_PRESERVE_FDS}`);
+  const nofileSoft = parseNofileSoft(one('nofile-soft') ?? (env.FIFO_INIT_NOFILE_SOFT || undefined));
   const expectTexts = seen.has('expect-exit') ? all('expect-exit') : envList(env.FIFO_INIT_EXPECT_EXIT);
   const remapExitCodes = new Set(expectTexts.map((text) => parseExitCode(text) ?? bad('-e', text, 'an exit code from 0 to 255')));
   const rewrite = new Map((seen.has('rewrite') ? all('rewrite') : envList(env.FIFO_INIT_REWRITE)).map(parseRewrite));
@@ -443,7 +447,15 @@ export function parseCommandLine(args: readonly string[], env: Env): Parsed {
     warnOnReap: seen.has('warn-reap') || envFlag(env.FIFO_INIT_WARN_REAP),
     verbosity: verbosityFrom(env, verboseCount),
     preserveFds,
+    nofileSoft,
   };
+}
+
+/** --nofile-soft: a descriptor count, 1 up to the largest rlim_t setrlimit takes for RLIMIT_NOFILE (the kernel's nr_open caps it). */
+function parseNofileSoft(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d{1,10}$/.test(text.trim()) ? Number(text) : NaN;
+  return value >= 1 && value <= 2 ** 31 - 1 ? value : bad('--nofile-soft', text, 'a count of open files, e.g. 1024');
 }
 
 function parseSend(args: readonly string[], env: Env): Parsed {
@@ -494,6 +506,8 @@ Options:
   -e, --expect-exit CODE    remap exit code CODE to 0 (repeatable)
       --preserve-fds N      pass descriptors 3..3+N-1 to PROGRAM (env FIFO_INIT_PRESERVE_FDS);
                             LISTEN_FDS sockets are passed by themselves, LISTEN_PID set
+      --nofile-soft N       PROGRAM's soft limit of open files (Node raised ours to the
+                            hard limit) (env FIFO_INIT_NOFILE_SOFT)
   -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)

@@ -2,6 +2,8 @@
  * Entry point: argv and env in, exit code out. The only place that prints
  * a fatal error and the only place that exits.
  */
+// First: undoes what Node set up from PROGRAM's environment before this bundle ran.
+import './node-env.js';
 import { readFileSync, writeSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { fromBytes, splitNul } from './bytes.js';

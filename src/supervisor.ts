@@ -9,6 +9,7 @@ import { describeTermination, exitCodeFor } from './exit-status.js';
 import { execProgram } from './exec.js';
 import { openFifo } from './fifo.js';
 import type { Logger } from './log.js';
+import { withNofileSoft } from './limits.js';
 import { listenFds, passedFdCount } from './program.js';
 import { becomeSubreaper, Reaper } from './reap.js';
 import { signalName } from './signal-table.js';
@@ -46,7 +47,7 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
       log.notice(`received ${signalName(fatal)} before ${options.program[0]} started: not starting it`);
       return Promise.resolve(exitCodeFor({ kind: 'signaled', signal: fatal, coreDumped: false }, options.remapExitCodes));
     }
-    execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen });
+    withNofileSoft(options.nofileSoft, () => execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen }));
   }
 
   becomeSubreaper(options.subreaper, log);
@@ -76,7 +77,9 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
     // the stop command), not PROGRAM, whose stdin is the FIFO anyway; and when
     // the init relays a terminal's lines it must stay the foreground to read them.
     const takeTerminal = !stop && !(relay && libc.isatty(0));
-    const pid = spawnProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal }, log);
+    const pid = withNofileSoft(options.nofileSoft, () =>
+      spawnProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen, takeTerminal }, log),
+    );
     startupLines.forEach((line, i) => writer!.write(consoleLine(line), `start-up command ${i + 1} ${JSON.stringify(line)}`));
     if (relay) relayStdin(writer!, log);
     const target = { pid, group: options.killProcessGroup };

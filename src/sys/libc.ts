@@ -50,6 +50,7 @@ const SIGNATURES = {
   sigtimedwait: { arguments: ['pointer', 'pointer', 'pointer'], return: 'i32' },
   getrlimit: { arguments: ['i32', 'pointer'], return: 'i32' },
   setrlimit: { arguments: ['i32', 'pointer'], return: 'i32' },
+  _exit: { arguments: ['i32'], return: 'void' },
   // libuv's public signal API, exported by the node binary (PLATFORM.md "Signals in Node 26").
   uv_signal_init: { arguments: ['pointer', 'pointer'], return: 'i32' },
   uv_signal_start: { arguments: ['pointer', 'pointer', 'i32'], return: 'i32' },
@@ -426,6 +427,29 @@ export function setNofileSoft(soft: number): void {
   check('getrlimit(RLIMIT_NOFILE)', c.getrlimit(RLIMIT_NOFILE, limit) as number);
   limit.writeBigUInt64LE(BigInt(soft), 0);
   check('setrlimit(RLIMIT_NOFILE)', c.setrlimit(RLIMIT_NOFILE, limit) as number);
+}
+
+/** True when O_NONBLOCK is set on fd's open file description; undefined when fd is not open. */
+export function isNonBlocking(fd: number): boolean | undefined {
+  const flags = c.fcntl(fd, F_GETFL, 0) as number;
+  return flags === -1 ? undefined : (flags & O_NONBLOCK) !== 0;
+}
+
+const F_DUPFD_CLOEXEC = 1030;
+
+/** A close-on-exec copy of fd, numbered 3 or above. */
+export function duplicate(fd: number): number {
+  return check('fcntl(F_DUPFD_CLOEXEC)', c.fcntl(fd, F_DUPFD_CLOEXEC, 3) as number);
+}
+
+/**
+ * _exit(2): ends the process now, without Node's exit path (its at-exit
+ * hooks, which write NODE_V8_COVERAGE files) and without libc's atexit
+ * handlers. Only for a caller that has nothing left to flush.
+ */
+export function exitNow(code: number): never {
+  c._exit(code);
+  throw new Error('_exit returned');
 }
 
 // ---------------------------------------------------------------------------

@@ -838,3 +838,19 @@ describe('parseCommandLine: console features (issue 12)', () => {
     expect([cli.parentDeathSignal, [...cli.remapExitCodes], [...cli.rewrite]]).toEqual([12, [7], [[2, 3]]]);
   });
 });
+
+describe('parseCommandLine: --nofile-soft (issue 9.10)', () => {
+  it('gives PROGRAM\'s soft limit of open files; unset by default; the option wins over FIFO_INIT_NOFILE_SOFT', () => {
+    expect(init(['prog']).nofileSoft).toBeUndefined();
+    expect(init(['--nofile-soft', '1024', 'prog']).nofileSoft).toBe(1024);
+    expect(init(['--nofile-soft=64', 'prog']).nofileSoft).toBe(64);
+    expect(init(['prog'], { FIFO_INIT_NOFILE_SOFT: '4096' }).nofileSoft).toBe(4096);
+    expect(init(['--nofile-soft', '100', 'prog'], { FIFO_INIT_NOFILE_SOFT: '4096' }).nofileSoft).toBe(100);
+    expect(init(['prog'], { FIFO_INIT_NOFILE_SOFT: '' }).nofileSoft).toBeUndefined();
+    expect(USAGE).toContain('--nofile-soft');
+  });
+  it.each([['0'], ['-1'], ['lots'], ['1k'], ['2147483648'], ['']])('refuses %j with a usage error (125)', (value) => {
+    expect(() => init([`--nofile-soft=${value}`, 'prog'])).toThrow(UsageError);
+    if (value !== '') expect(() => init(['prog'], { FIFO_INIT_NOFILE_SOFT: value })).toThrow(UsageError);
+  });
+});

@@ -33,7 +33,7 @@ describe('README: one table of options and their environment twins (issue 12.5)'
       FIFO_INIT_PRESERVE_FDS: '2', FIFO_INIT_REWRITE: 'TERM:USR1', FIFO_INIT_STOP_COMMAND: 'stop', FIFO_INIT_STOP_TIMEOUT: '3s',
       FIFO_INIT_STOP_SEQUENCE: 'command say bye\nwait 1s\ncommand stop', FIFO_INIT_STARTUP_COMMAND: 'say hi', FIFO_INIT_STARTUP_FILE: '/boot',
       FIFO_INIT_SIGNAL_COMMAND: 'USR1:save', FIFO_INIT_RELAY_STDIN: '0', FIFO_INIT_LEFTOVER_GRACE: '2s', FIFO_INIT_WARN_REAP: '1',
-      FIFO_INIT_VERBOSITY: '3', FIFO_INIT_NOFILE: '1024',
+      FIFO_INIT_VERBOSITY: '3', FIFO_INIT_NOFILE_SOFT: '1024',
     };
     expect(sample[variable], `a sample value for ${variable}`).toBeDefined();
     const plain = parseCommandLine(base, withFifo) as InitOptions;
