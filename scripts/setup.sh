@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PACKAGES=(
   dash busybox-static shellcheck tini dumb-init catatonit hyperfine runc
   binutils binutils-aarch64-linux-gnu qemu-user-static
-  util-linux bsdutils coreutils mawk libc-bin perl-base
+  util-linux bsdutils coreutils mawk libc-bin perl-base strace
 )
 missing=()
 for package in "${PACKAGES[@]}"; do
