@@ -53,6 +53,18 @@ set -eu
 
 # ------------------------------------------------ signals, before anything else
 
+# The log comes first too: the EXIT trap below uses it.
+verbosity=1
+
+# fifo_init_log LEVEL MESSAGE: one line on stderr when LEVEL <= verbosity
+# (0 errors, 1 warnings and notices, 2 info, 3 debug). Never fails.
+fifo_init_log() {
+	if [ "$1" -le "$verbosity" ]; then
+		printf 'fifo-init: %s\n' "$2" >&2 || :
+	fi
+}
+
+
 # The traps come first (SPEC "Signal policy"): a forwarded signal that comes
 # while the script parses its options or checks the FIFO must not kill it
 # (when it is not PID 1 the default action would). Until PROGRAM runs, a
@@ -119,7 +131,7 @@ on_exit() {
 	fi
 	exiting=true
 	if [ -n "$child" ] && ! "$collected"; then
-		fifo_init_log 0 "internal error (the shell stopped with status $_oe_status): still waiting for $program_name"
+		fifo_init_log 0 "internal error (the shell stopped with status $_oe_status): still waiting for ${program_name-PROGRAM}"
 		wait_program
 		exit_with_program_status
 	fi
@@ -150,16 +162,9 @@ PIPE_BUF=4096
 
 nl='
 '
-cr=$(printf '\r')
-verbosity=1
-
-# fifo_init_log LEVEL MESSAGE: one line on stderr when LEVEL <= verbosity
-# (0 errors, 1 warnings and notices, 2 info, 3 debug). Never fails.
-fifo_init_log() {
-	if [ "$1" -le "$verbosity" ]; then
-		printf 'fifo-init: %s\n' "$2" >&2 || :
-	fi
-}
+# cr: a carriage return, set by need_cr (a command substitution forks, so
+# only when a stop command needs it).
+cr=
 
 # fail CODE MESSAGE: fifo-init's own failures end here.
 fail() {
@@ -284,12 +289,21 @@ parse_exit_code() {
 	[ "$exit_code" -le 255 ]
 }
 
+# need_cr: sets cr. The shell's own complaint when it cannot fork goes to
+# /dev/null: on_exit says it in one line.
+need_cr() {
+	if [ -z "$cr" ]; then
+		{ cr=$(printf '\r'); } 2>/dev/null
+	fi
+}
+
 # check_stop_command SOURCE TEXT: one line of at most PIPE_BUF-1 bytes, so
 # the line plus its newline is one atomic write. A CR counts as a line break
 # (SPEC: one argument is one console command): written inside a command it
 # would reach PROGRAM as part of the line (`stop\r`). SOURCE names the option
 # or variable the text came from.
 check_stop_command() {
+	need_cr
 	case "$2" in
 		*"$nl"* | *"$cr"*)
 			_sc_start=${2%%"$nl"*}
@@ -900,10 +914,15 @@ supervise() {
 	writer_pid=
 	timer_pid=
 	stop_step=0
+	# When the shell cannot fork it complains on stderr and exits (2 in
+	# dash and ash). PROGRAM needs that stderr, so a silenced fork just
+	# before the spawn finds out first; on_exit then says it in one line,
+	# with 125. (A fork that fails between the two still gets there, with
+	# the shell's own line before ours.)
+	{ : & } 2>/dev/null
+	wait "$!" || :
 	# A background job's stdin is /dev/null unless redirected, so without a
-	# FIFO our stdin is kept on fd 9 and handed on from there. The shell's
-	# own complaint when it cannot fork goes to /dev/null: on_exit says it
-	# in one line, with 125.
+	# FIFO our stdin is kept on fd 9 and handed on from there.
 	if [ -z "$fifo" ] && ! { command exec 9<&0; } 2>/dev/null; then
 		run_program "$@" <&- &
 	else
@@ -1200,6 +1219,7 @@ else
 			*"$nl"*) _sc_list=${_sc_list#*"$nl"} ;;
 			*) _sc_list= ;;
 		esac
+		need_cr
 		# CRLF ends a line like LF (as the executable's split on /\r?\n/);
 		# a lone CR elsewhere is not a line end, and is refused below.
 		_sc_text=${_sc_text%"$cr"}
@@ -1283,7 +1303,7 @@ reset_env=
 case "$1" in
 	*=*) ;;
 	*)
-		if find_in_path env && "$found" --default-signal --ignore-signal=INT true >/dev/null 2>&1; then
+		if find_in_path env && { "$found" --default-signal --ignore-signal=INT true >/dev/null; } 2>/dev/null; then
 			reset_env=$found
 		fi
 		;;
