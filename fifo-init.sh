@@ -19,16 +19,23 @@
 # - -g, -p, -w: signals go to PROGRAM's pid only; no parent-death signal
 #   (prctl again); reaped orphans are never reported. -r/--rewrite works for
 #   the seven forwarded signals (FROM must be one of them).
-# - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. Real-time
-#   signals and the others (ALRM, PIPE, ABRT, CONT, TSTP, ...) are not: when
-#   the script is not PID 1, one of them kills the script (and PROGRAM runs on
-#   without its init); as PID 1 the kernel drops them.
+# - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. ALRM is
+#   the stop timer's tick and otherwise ignored; TTIN, TTOU and PIPE are
+#   ignored by the script (PROGRAM gets them at default). Real-time signals
+#   and the others (ABRT, CONT, TSTP, ...) are not: when the script is not
+#   PID 1, one of them kills the script (and PROGRAM runs on without its
+#   init); as PID 1 the kernel drops them. The traps are the script's first
+#   commands, but the shell's own start-up (exec, reading the script) comes
+#   before them: a forwarded signal then still kills a script that is not PID 1.
 # - SIGINT/SIGQUIT: without job control a shell starts background jobs with
 #   SIGINT and SIGQUIT ignored (POSIX 2.11), and dash and busybox ash never let
 #   a trap undo that; bash does (`trap -` below). Every disposition is reset
 #   with coreutils `env --default-signal` when that exists (Debian, Ubuntu);
 #   otherwise, under dash or ash, PROGRAM starts with INT and QUIT ignored and
 #   a forwarded INT or QUIT only acts if PROGRAM installs its own handler.
+#   With --stop-command INT and QUIT stay ignored for PROGRAM on purpose under
+#   every shell: Ctrl-C at a terminal reaches PROGRAM's process group too, and
+#   must become the stop command (a forwarded INT is then ignored as well).
 # - Process group and terminal: no job control without a terminal, so PROGRAM
 #   stays in the script's process group and is never made the terminal's
 #   foreground group (with `docker run -it`, Ctrl-C reaches PROGRAM from the
@@ -37,9 +44,10 @@
 #   on descriptor 9 (see "FIFO_FD" below) and closed for PROGRAM, which gets it as
 #   fd 0. A descriptor 9 the caller passed on purpose is replaced.
 # - The FIFO's type is checked before it is opened (there is no O_NONBLOCK or
-#   fstat in sh) and checked again on descriptor 9 after the open. `<>` creates
-#   a regular file when the path vanishes between the two: it is then refused,
-#   never written to.
+#   fstat in sh) and checked again on descriptor 9 after the open (a FIFO,
+#   and the file now at the path). `<>` has O_CREAT and follows symlinks: a
+#   dangling symlink renamed over the FIFO between the two makes the open
+#   create an empty file at its target; it is then refused, never written to.
 # - Reaping: as PID 1 the shell reaps orphans while it waits for PROGRAM
 #   (dash and ash wait for any child inside `wait`, bash reaps on SIGCHLD);
 #   a zombie may wait while a trap runs. Nothing is reaped once PROGRAM is gone:
@@ -48,6 +56,12 @@
 #   write without blocking), so a full FIFO never blocks the init; that writer
 #   is killed at the stop timeout. A sub-second --stop-timeout is rounded up to
 #   whole seconds when `sleep` takes no fractions.
+# - Fork failures: when the shell cannot fork before PROGRAM runs, the script
+#   exits 125 with one line (bash first retries for 15 s). After that, dash
+#   and ash abandon the command that could not fork (a stop command, say);
+#   the script keeps waiting for PROGRAM and exits with its status.
+# - bash 5.2 under a flood of trapped signals can lose PROGRAM's status (its
+#   wait answers -1 for ever): the script then exits 125 with one line.
 # - The `send` command exists only in the executable.
 set -eu
 
@@ -132,8 +146,20 @@ on_exit() {
 	exiting=true
 	if [ -n "$child" ] && ! "$collected"; then
 		fifo_init_log 0 "internal error (the shell stopped with status $_oe_status): still waiting for ${program_name-PROGRAM}"
-		wait_program
-		exit_with_program_status
+		# dash answers the trap's entry status for every $? inside an EXIT
+		# trap: a `wait` status cannot be read there. Then wait until
+		# PROGRAM is gone, and say its status is unknown.
+		_oe_probe=0
+		false || _oe_probe=$?
+		if [ "$_oe_probe" -eq 1 ]; then
+			wait_program
+			exit_with_program_status
+		fi
+		while program_alive; do
+			wait "$child" 2>/dev/null || :
+		done
+		fifo_init_log 0 "${program_name-PROGRAM} has ended; this shell cannot tell its exit status here: exiting with 125"
+		exit 125
 	fi
 	fifo_init_log 0 "fifo-init.sh failed: the shell stopped with status $_oe_status (could it not fork? see the process limit: ulimit -u, pids cgroup)"
 	exit 125

@@ -39,8 +39,8 @@ mutants=(
   "src/exit-status.ts@@s/128 \+ termination.signal/termination.signal/@@kill -TERM@@init"
   "src/fifo.ts@@s/if \(problem\) throw new InitError\(problem\);//%%s/if \(raced\) throw new InitError\(raced\);//@@regular file@@init"
   "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
-  "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
-  "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  "fifo-init.sh@@s/^trap 'note_signal TERM \|\| :' TERM\n//m@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  "fifo-init.sh@@s/\] && \[ \x22\x24program_status\x22 -le 128 \]/] \&\& [ \x22\x24program_status\x22 -le 99999 ]/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
   # shell hardening (\x22 is ", \x24 is $: the lines stay plain in bash's double quotes)
   "fifo-init.sh@@s/exec mkfifo \x22\x24\@\x22 \x22\x24safe\x22 2>&1\); then/exec mkfifo \x22\x24safe\x22 2>\&1) \&\& chmod \x22\x24create_mode\x22 \x22\x24fifo\x22; then/@@chmods nothing by path@@shell-hardening"
   "fifo-init.sh@@s/if \[ \x22\x24\(\(create_mode & 0600\)\)\x22 -ne/if [ 384 -ne/@@exactly MODE@@shell-hardening"

@@ -300,7 +300,30 @@ for (const impl of SHELLS) {
           expect(Date.now() - t0, `pid1=${pid1}`).toBeLessThan(3_000);
         }
       }
-    }, 60_000);
+      // Outside any PID namespace nothing kills leftovers when the init
+      // exits: a timer (or its sleep) still holding stdout/stderr would keep
+      // the caller waiting for the whole stop timeout.
+      for (let round = 0; round < 3; round++) {
+        const child = spawn(shell!, [...shellArgs, SCRIPT, '--fifo', fifo, '--stop-command', 'stop', '--stop-timeout', '5s', '--', 'dash', '-c', 'trap "" TERM; echo ready; read -r line; kill -KILL $$'], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        try {
+          let stdout = '';
+          child.stdout!.on('data', (chunk) => (stdout += chunk));
+          child.stderr!.resume();
+          const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+          await waitFor('PROGRAM', () => stdout.includes('ready'));
+          const t0 = Date.now();
+          child.kill('SIGTERM');
+          expect(await closed).toBe(137);
+          expect(Date.now() - t0, 'direct').toBeLessThan(3_000);
+        } finally {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+        }
+      }
+    }, 90_000);
 
     it('a 2 s HUP/USR2 flood while PROGRAM runs neither kills the init nor replaces PROGRAM\'s exit status', async () => {
       const flood = `$p = shift; $end = time + 2.2; while (time < $end) { kill 'HUP', $p or last; kill 'USR2', $p or last }`;
