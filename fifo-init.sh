@@ -471,7 +471,10 @@ refuse_not_fifo() {
 # replaced.
 create_fifo() {
 	safe_path "$fifo"
-	_cf_umask=$(printf '%04o' "$((0777 & ~create_mode))")
+	# create_mode is 0UGO (parse_mode): the umask is each digit's complement.
+	_cf_digits=${create_mode#0}
+	_cf_group=${_cf_digits#?}
+	_cf_umask=0$((7 - ${_cf_digits%??}))$((7 - ${_cf_group%?}))$((7 - ${_cf_digits#??}))
 	case "$create_mode" in
 		*[1357]*) set -- -m "$create_mode" ;;
 		*) set -- ;;
@@ -1038,6 +1041,7 @@ supervise() {
 	# Signals that came before the pid was known.
 	_sv_pending=$pending_signals
 	pending_signals=
+	# Unquoted on purpose: one signal name per word.
 	for _sv_signal in $_sv_pending; do
 		on_signal "$_sv_signal" || :
 	done
