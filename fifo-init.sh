@@ -19,16 +19,23 @@
 # - -g, -p, -w: signals go to PROGRAM's pid only; no parent-death signal
 #   (prctl again); reaped orphans are never reported. -r/--rewrite works for
 #   the seven forwarded signals (FROM must be one of them).
-# - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. Real-time
-#   signals and the others (ALRM, PIPE, ABRT, CONT, TSTP, ...) are not: when
-#   the script is not PID 1, one of them kills the script (and PROGRAM runs on
-#   without its init); as PID 1 the kernel drops them.
+# - Signals: only HUP INT QUIT TERM USR1 USR2 WINCH are forwarded. ALRM is
+#   the stop timer's tick and otherwise ignored; TTIN, TTOU and PIPE are
+#   ignored by the script (PROGRAM gets them at default). Real-time signals
+#   and the others (ABRT, CONT, TSTP, ...) are not: when the script is not
+#   PID 1, one of them kills the script (and PROGRAM runs on without its
+#   init); as PID 1 the kernel drops them. The traps are the script's first
+#   commands, but the shell's own start-up (exec, reading the script) comes
+#   before them: a forwarded signal then still kills a script that is not PID 1.
 # - SIGINT/SIGQUIT: without job control a shell starts background jobs with
 #   SIGINT and SIGQUIT ignored (POSIX 2.11), and dash and busybox ash never let
 #   a trap undo that; bash does (`trap -` below). Every disposition is reset
 #   with coreutils `env --default-signal` when that exists (Debian, Ubuntu);
 #   otherwise, under dash or ash, PROGRAM starts with INT and QUIT ignored and
 #   a forwarded INT or QUIT only acts if PROGRAM installs its own handler.
+#   With --stop-command INT and QUIT stay ignored for PROGRAM on purpose under
+#   every shell: Ctrl-C at a terminal reaches PROGRAM's process group too, and
+#   must become the stop command (a forwarded INT is then ignored as well).
 # - Process group and terminal: no job control without a terminal, so PROGRAM
 #   stays in the script's process group and is never made the terminal's
 #   foreground group (with `docker run -it`, Ctrl-C reaches PROGRAM from the
@@ -37,9 +44,10 @@
 #   on descriptor 9 (see "FIFO_FD" below) and closed for PROGRAM, which gets it as
 #   fd 0. A descriptor 9 the caller passed on purpose is replaced.
 # - The FIFO's type is checked before it is opened (there is no O_NONBLOCK or
-#   fstat in sh) and checked again on descriptor 9 after the open. `<>` creates
-#   a regular file when the path vanishes between the two: it is then refused,
-#   never written to.
+#   fstat in sh) and checked again on descriptor 9 after the open (a FIFO,
+#   and the file now at the path). `<>` has O_CREAT and follows symlinks: a
+#   dangling symlink renamed over the FIFO between the two makes the open
+#   create an empty file at its target; it is then refused, never written to.
 # - Reaping: as PID 1 the shell reaps orphans while it waits for PROGRAM
 #   (dash and ash wait for any child inside `wait`, bash reaps on SIGCHLD);
 #   a zombie may wait while a trap runs. Nothing is reaped once PROGRAM is gone:
@@ -48,8 +56,120 @@
 #   write without blocking), so a full FIFO never blocks the init; that writer
 #   is killed at the stop timeout. A sub-second --stop-timeout is rounded up to
 #   whole seconds when `sleep` takes no fractions.
+# - Fork failures: when the shell cannot fork before PROGRAM runs, the script
+#   exits 125 with one line (bash first retries for 15 s). After that, dash
+#   and ash abandon the command that could not fork (a stop command, say);
+#   the script keeps waiting for PROGRAM and exits with its status.
+# - bash 5.2 under a flood of trapped signals can lose PROGRAM's status (its
+#   wait answers -1 for ever): the script then exits 125 with one line.
 # - The `send` command exists only in the executable.
 set -eu
+
+# ------------------------------------------------ signals, before anything else
+
+# The log comes first too: the EXIT trap below uses it.
+verbosity=1
+
+# fifo_init_log LEVEL MESSAGE: one line on stderr when LEVEL <= verbosity
+# (0 errors, 1 warnings and notices, 2 info, 3 debug). Never fails.
+fifo_init_log() {
+	if [ "$1" -le "$verbosity" ]; then
+		printf 'fifo-init: %s\n' "$2" >&2 || :
+	fi
+}
+
+
+# The traps come first (SPEC "Signal policy"): a forwarded signal that comes
+# while the script parses its options or checks the FIFO must not kill it
+# (when it is not PID 1 the default action would). Until PROGRAM runs, a
+# signal is only remembered, once per name (the kernel does not queue
+# standard signals either), and delivered right after the spawn. Only
+# assignments and builtins run here: a trap that cannot fail.
+child=
+pending_signals=
+signal_seen=false
+stopping=false
+exiting=false
+collected=false
+
+# note_signal NAME: the trap of every forwarded signal.
+# shellcheck disable=SC2317 # called from a trap only
+note_signal() {
+	signal_seen=true
+	if [ -z "$child" ]; then
+		case " $pending_signals " in
+			*" $1 "*) ;;
+			*) pending_signals="$pending_signals$1 " ;;
+		esac
+		return 0
+	fi
+	on_signal "$1"
+}
+
+# note_alarm: SIGALRM is the stop timer's tick (see stop_timer). Outside a
+# stop it is ignored: it is not one of the forwarded signals, and its default
+# action would end the script and orphan PROGRAM.
+# shellcheck disable=SC2317 # called from a trap only
+note_alarm() {
+	if "$stopping"; then
+		on_alarm
+	fi
+}
+
+trap 'note_signal HUP || :' HUP
+trap 'note_signal INT || :' INT
+trap 'note_signal QUIT || :' QUIT
+trap 'note_signal TERM || :' TERM
+trap 'note_signal USR1 || :' USR1
+trap 'note_signal USR2 || :' USR2
+trap 'note_signal WINCH || :' WINCH
+trap 'note_alarm || :' ALRM
+# TTIN/TTOU: a background init reading or setting the terminal must not be
+# stopped (as tini). PIPE: a log line written to a stderr whose reader is
+# gone must fail as a write, not kill the init (SPEC: a signal the init
+# causes itself). run_program puts all three back to default for PROGRAM.
+trap '' TTIN TTOU PIPE
+trap 'on_exit' EXIT
+
+# on_exit: the EXIT trap. The script's own exits go through finish (exiting
+# is true); anything else is the shell giving up on its own: dash and ash
+# exit 2 when fork fails ("Cannot fork"), bash 254 after its retries, and
+# set -e ends it on an unexpected failure. That is fifo-init's own failure:
+# 125, one line. Once PROGRAM runs, the init ends only with PROGRAM's status,
+# so the trap goes back to waiting for it.
+# shellcheck disable=SC2317 # called from a trap only
+on_exit() {
+	_oe_status=$?
+	if "$exiting"; then
+		return 0
+	fi
+	exiting=true
+	if [ -n "$child" ] && ! "$collected"; then
+		fifo_init_log 0 "internal error (the shell stopped with status $_oe_status): still waiting for ${program_name-PROGRAM}"
+		# dash answers the trap's entry status for every $? inside an EXIT
+		# trap: a `wait` status cannot be read there. Then wait until
+		# PROGRAM is gone, and say its status is unknown.
+		_oe_probe=0
+		false || _oe_probe=$?
+		if [ "$_oe_probe" -eq 1 ]; then
+			wait_program
+			exit_with_program_status
+		fi
+		while program_alive; do
+			wait "$child" 2>/dev/null || :
+		done
+		fifo_init_log 0 "${program_name-PROGRAM} has ended; this shell cannot tell its exit status here: exiting with 125"
+		exit 125
+	fi
+	fifo_init_log 0 "fifo-init.sh failed: the shell stopped with status $_oe_status (could it not fork? see the process limit: ulimit -u, pids cgroup)"
+	exit 125
+}
+
+# finish CODE: every exit the script means to make.
+finish() {
+	exiting=true
+	exit "$1"
+}
 
 FIFO_INIT_VERSION=0.1.0
 
@@ -68,20 +188,14 @@ PIPE_BUF=4096
 
 nl='
 '
-verbosity=1
-
-# fifo_init_log LEVEL MESSAGE: one line on stderr when LEVEL <= verbosity
-# (0 errors, 1 warnings and notices, 2 info, 3 debug). Never fails.
-fifo_init_log() {
-	if [ "$1" -le "$verbosity" ]; then
-		printf 'fifo-init: %s\n' "$2" >&2 || :
-	fi
-}
+# cr: a carriage return, set by need_cr (a command substitution forks, so
+# only when a stop command needs it).
+cr=
 
 # fail CODE MESSAGE: fifo-init's own failures end here.
 fail() {
 	fifo_init_log 0 "$2"
-	exit "$1"
+	finish "$1"
 }
 
 usage_error() {
@@ -201,22 +315,36 @@ parse_exit_code() {
 	[ "$exit_code" -le 255 ]
 }
 
-# check_stop_command TEXT: one line of at most PIPE_BUF-1 bytes, so the
-# line plus its newline is one atomic write.
+# need_cr: sets cr. The shell's own complaint when it cannot fork goes to
+# /dev/null: on_exit says it in one line.
+need_cr() {
+	if [ -z "$cr" ]; then
+		{ cr=$(printf '\r'); } 2>/dev/null
+	fi
+}
+
+# check_stop_command SOURCE TEXT: one line of at most PIPE_BUF-1 bytes, so
+# the line plus its newline is one atomic write. A CR counts as a line break
+# (SPEC: one argument is one console command): written inside a command it
+# would reach PROGRAM as part of the line (`stop\r`). SOURCE names the option
+# or variable the text came from.
 check_stop_command() {
-	case "$1" in
-		*"$nl"*)
-			stop_error="invalid --stop-command '${1%%"$nl"*}...': expected one line (no newline inside)"
+	need_cr
+	case "$2" in
+		*"$nl"* | *"$cr"*)
+			_sc_start=${2%%"$nl"*}
+			_sc_start=${_sc_start%%"$cr"*}
+			stop_error="invalid $1 '$_sc_start...': expected one line (no newline or carriage return inside)"
 			return 1
 			;;
 	esac
 	# ${#} counts characters; at most 4 bytes each, so only long text needs counting.
-	if [ "${#1}" -gt $(((PIPE_BUF - 1) / 4)) ]; then
-		_sc_bytes=$(printf '%s' "$1" | wc -c)
+	if [ "${#2}" -gt $(((PIPE_BUF - 1) / 4)) ]; then
+		_sc_bytes=$(printf '%s' "$2" | wc -c)
 		trim "$_sc_bytes"
 		if [ "$trimmed" -gt $((PIPE_BUF - 1)) ]; then
-			_sc_start=${1%"${1#????????????????????}"}
-			stop_error="invalid --stop-command '$_sc_start...': expected at most $((PIPE_BUF - 1)) bytes, so it is written atomically"
+			_sc_start=${2%"${2#????????????????????}"}
+			stop_error="invalid $1 '$_sc_start...': expected at most $((PIPE_BUF - 1)) bytes, so it is written atomically"
 			return 1
 		fi
 	fi
@@ -332,16 +460,26 @@ refuse_not_fifo() {
 
 # ------------------------------------------------------------- the FIFO
 
-# create_fifo: mkfifo with exactly create_mode. mkfifo -m is not cut by the
-# umask (coreutils chmods after, busybox clears the umask); the chmod makes
-# sure for other implementations. An existing path is never replaced.
+# create_fifo: mkfifo with exactly create_mode, in one step. The mode is
+# set by a subshell's umask (0777 & ~MODE), never by a chmod after: a chmod
+# (or a mkfifo that chmods) by path follows whatever sits at the path then,
+# and whoever can write the directory could rename a symlink to any file over
+# the new FIFO and have root chmod that file. mkfifo without -m asks for
+# 0666, so the umask alone gives MODE exactly. Execute bits (meaningless on a
+# FIFO) need -m: busybox then clears the umask and makes it in one mknod;
+# coreutils adds an lchmod that refuses symlinks. An existing path is never
+# replaced.
 create_fifo() {
 	safe_path "$fifo"
-	if _cf_error=$(mkfifo -m "$create_mode" "$safe" 2>&1); then
-		if [ -p "$fifo" ]; then
-			chmod "$create_mode" "$safe" ||
-				fifo_init_log 1 "warning: could not set mode $create_mode on $fifo"
-		fi
+	# create_mode is 0UGO (parse_mode): the umask is each digit's complement.
+	_cf_digits=${create_mode#0}
+	_cf_group=${_cf_digits#?}
+	_cf_umask=0$((7 - ${_cf_digits%??}))$((7 - ${_cf_group%?}))$((7 - ${_cf_digits#??}))
+	case "$create_mode" in
+		*[1357]*) set -- -m "$create_mode" ;;
+		*) set -- ;;
+	esac
+	if _cf_error=$(umask "$_cf_umask" && exec mkfifo "$@" "$safe" 2>&1); then
 		created=true
 		return 0
 	fi
@@ -365,12 +503,52 @@ create_fifo() {
 	fail 125 "cannot create $fifo: $_cf_error"
 }
 
+# refuse_link: SPEC: a symlink at a --create path is refused.
+refuse_link() {
+	fail 125 "$fifo is a symbolic link: refusing it with --create (a link could point the init at any file); point --fifo at the FIFO itself"
+}
+
+# check_opened: refuses a descriptor 9 that is not a FIFO, or not the file
+# now at the path. Where neither /dev/fd nor /proc is mounted the path is
+# checked again instead.
+check_opened() {
+	for _co_fd in /dev/fd/9 /proc/self/fd/9 ''; do
+		if [ -z "$_co_fd" ] || [ -e "$_co_fd" ]; then
+			break
+		fi
+	done
+	if [ -z "$_co_fd" ]; then
+		fifo_init_log 2 "cannot check descriptor 9 (no /dev/fd or /proc): checked $fifo again instead"
+		_co_fd=$fifo
+	fi
+	if [ ! -p "$_co_fd" ]; then
+		file_type "$_co_fd"
+		exec 9<&-
+		refuse_not_fifo "$fifo" "$type"
+	fi
+	if [ "$_co_fd" = "$fifo" ]; then
+		return 0
+	fi
+	# -ef (same device and inode) is not POSIX, but dash, ash, bash, mksh
+	# and yash have it; a test without it fails with 2, and then it is skipped.
+	_co_same=0
+	# shellcheck disable=SC3013,SC2319
+	[ "$_co_fd" -ef "$fifo" ] 2>/dev/null || _co_same=$?
+	if [ "$_co_same" -eq 1 ]; then
+		exec 9<&-
+		fail 125 "$fifo was replaced while it was opened: refusing to use it; make sure nothing else renames files in its directory"
+	fi
+}
+
 # open_fifo: checks the FIFO and opens it read/write on descriptor 9.
 # O_RDWR never blocks on a FIFO (we are a reader and a writer at once) and
 # keeps a writer open for ever, so PROGRAM never reads EOF when a host writer
 # closes. See: fifo(7). Only a path that tested as a FIFO is opened.
 open_fifo() {
 	created=false
+	if [ -n "$create_mode" ] && [ -L "$fifo" ]; then
+		refuse_link
+	fi
 	if [ ! -e "$fifo" ]; then
 		missing_reason "$fifo"
 		case "$reason" in
@@ -404,11 +582,17 @@ open_fifo() {
 		fi
 		fail 125 "cannot open $fifo"
 	fi
-	# The path may have changed between the check and the open: check what was opened.
-	if [ -e /dev/fd/9 ] && [ ! -p /dev/fd/9 ]; then
-		file_type /dev/fd/9
+	# The path may have changed between the check and the open (a rename
+	# over it): check what descriptor 9 is. /dev/fd/9 and /proc/self/fd/9
+	# name the shell's own descriptor here, as `[` is a builtin. `<>` has
+	# O_CREAT and follows symlinks, so a dangling symlink renamed over the
+	# FIFO in that window makes the open create an empty file at its target;
+	# no shell redirection opens a FIFO read/write without O_CREAT, so that
+	# file cannot be avoided, only refused: it is never used or written.
+	check_opened
+	if [ -n "$create_mode" ] && [ -L "$fifo" ]; then
 		exec 9<&-
-		refuse_not_fifo "$fifo" "$type"
+		refuse_link
 	fi
 
 	if ! "$created" && stat_path "$fifo"; then
@@ -477,9 +661,13 @@ check_program() {
 }
 
 # exec_program PROGRAM [ARGS...]: replaces this shell with PROGRAM, every
-# signal disposition at default when the system lets a shell do that.
+# signal disposition at default when the system lets a shell do that; with
+# --stop-command, SIGINT and SIGQUIT stay ignored (see run_program).
 exec_program() {
 	if [ -n "$reset_env" ]; then
+		if "$keep_int_ignored"; then
+			exec "$reset_env" --default-signal --ignore-signal=INT --ignore-signal=QUIT -- "$@"
+		fi
 		exec "$reset_env" --default-signal -- "$@"
 	fi
 	case "$1" in
@@ -495,21 +683,71 @@ exec_program() {
 
 # run_program PROGRAM [ARGS...]: the body of the background job.
 run_program() {
+	# What the script ignores for itself is inherited across exec: give
+	# PROGRAM its TTIN, TTOU and PIPE at default. The shells allow it, as
+	# the script, not its caller, ignored them.
+	trap - TTIN TTOU PIPE
 	# A shell without job control starts background jobs with INT and QUIT
 	# ignored; bash lets the job undo that, dash and ash keep them ignored.
-	trap - INT QUIT
+	# With --stop-command they stay ignored on purpose: PROGRAM shares the
+	# script's process group, so a Ctrl-C typed at a terminal reaches both,
+	# and it must become the stop command, not kill PROGRAM.
+	if "$keep_int_ignored"; then
+		trap '' INT QUIT
+	else
+		trap - INT QUIT
+	fi
 	exec_program "$@"
 }
 
 # ------------------------------------------------------ signals and stop
 
-# on_signal NAME: the trap for every forwarded signal. Only builtins here:
+# proc_start_time PID: sets start_time to PID's start time (field 22 of
+# /proc/PID/stat), or to nothing when /proc cannot say, and state to its
+# state letter (field 3). With PID it tells one process from a later one
+# that got the same pid. Builtins only.
+proc_start_time() {
+	start_time=
+	if { read -r _ps_line <"/proc/$1/stat"; } 2>/dev/null; then
+		# The command name (field 2) may hold spaces and ')': skip past its last ')'.
+		_ps_line=${_ps_line##*) }
+		# shellcheck disable=SC2086 # split on purpose: the numeric fields 3 and up.
+		set -- $_ps_line
+		if [ "$#" -ge 20 ]; then
+			state=$1
+			shift 19
+			start_time=$1
+		fi
+	fi
+}
+
+# program_alive: PROGRAM may still be signalled: the script has not
+# collected its status, and its pid is still the process we started (running
+# or a zombie), not a later one that reused the pid.
+program_alive() {
+	if "$collected"; then
+		return 1
+	fi
+	if [ -z "$child_start" ]; then
+		process_exists "$child"
+		return
+	fi
+	proc_start_time "$child"
+	[ "$start_time" = "$child_start" ]
+}
+
+# signal_program SIGNAL: SIGNAL (a name or a number) to PROGRAM while it is alive.
+signal_program() {
+	program_alive || return 1
+	case "$1" in
+		*[!0-9]*) kill -s "$1" "$child" 2>/dev/null ;;
+		*) kill -"$1" "$child" 2>/dev/null ;;
+	esac
+}
+
+# on_signal NAME: a forwarded signal, once PROGRAM runs. Only builtins here:
 # an external command would make dash wait for (and reap) any child.
 on_signal() {
-	if [ -z "$child" ]; then
-		pending_signals="$pending_signals$1 "
-		return 0
-	fi
 	fifo_init_log 3 "received SIG$1"
 	if [ "$stop_count" -gt 0 ] && ! "$stopping"; then
 		case "$1" in
@@ -527,14 +765,11 @@ on_signal() {
 			_os_out=${_os_out%% *}
 			;;
 	esac
-	case "$_os_out" in
-		0)
-			fifo_init_log 2 "dropped SIG$1 (--rewrite)"
-			return 0
-			;;
-		*[!0-9]*) kill -s "$_os_out" "$child" 2>/dev/null || return 0 ;;
-		*) kill -"$_os_out" "$child" 2>/dev/null || return 0 ;;
-	esac
+	if [ "$_os_out" = 0 ]; then
+		fifo_init_log 2 "dropped SIG$1 (--rewrite)"
+		return 0
+	fi
+	signal_program "$_os_out" || return 0
 	fifo_init_log 3 "sent SIG$_os_out to $child"
 }
 
@@ -550,10 +785,20 @@ begin_stop() {
 	done
 	fifo_init_log 1 "received SIG$1: writing stop command $_bs_shown into the FIFO"
 	# A shell cannot write without blocking, and the FIFO may be full: a
-	# background writer blocks instead of the init.
-	write_stop_commands >&9 9>&- &
+	# background writer blocks instead of the init. `exec` moves the FIFO to
+	# its stdout for good (a redirection on a function call would keep a
+	# saved copy of descriptor 9 open in the writer).
+	(
+		exec >&9 9>&-
+		write_stop_commands
+	) &
 	writer_pid=$!
-	stop_timer 9>&- &
+	# The timer holds no FIFO descriptor: while it ran, `fifo-init send`
+	# would see a reader and report success for a service that is gone.
+	(
+		exec 9>&-
+		stop_timer
+	) &
 	timer_pid=$!
 }
 
@@ -567,32 +812,52 @@ write_stop_commands() {
 	done
 }
 
-# stop_timer: runs in the background; killed with TERM when PROGRAM exits.
+# stop_timer: runs in the background (a subshell, where $$ is still the
+# script). It only ever signals the script, SIGALRM at the stop timeout and
+# again at twice that; the script decides what PROGRAM gets (on_alarm),
+# since only the script knows whether PROGRAM was reaped, and it kills and
+# reaps the timer before it exits, so the script's pid is never stale here.
+# The script ends it with SIGVTALRM, a signal the script itself does not
+# trap: a subshell runs with the parent's handlers until it resets them, and
+# dash drops a signal that arrives then (a TERM was lost so in 1 of 6 runs,
+# and the timer outlived the script). VTALRM is at default until the trap
+# below, so it always ends the timer.
 stop_timer() {
 	_tm_sleeper=
-	trap 'if [ -n "$_tm_sleeper" ]; then kill "$_tm_sleeper" 2>/dev/null || :; fi; exit 0' TERM
+	trap 'if [ -n "$_tm_sleeper" ]; then kill "$_tm_sleeper" 2>/dev/null || :; fi; exit 0' VTALRM
 	stop_sleep
-	if kill -0 "$writer_pid" 2>/dev/null; then
-		kill "$writer_pid" 2>/dev/null || :
-		fifo_init_log 1 "warning: could not write the stop command: the FIFO stayed full"
-	fi
-	if kill -0 "$child" 2>/dev/null; then
-		fifo_init_log 1 "$program_name still running $stop_timeout after the stop command: sending SIGTERM"
-		kill -s TERM "$child" 2>/dev/null || :
-	fi
+	kill -s ALRM "$$" 2>/dev/null || exit 0
 	stop_sleep
-	if kill -0 "$child" 2>/dev/null; then
-		fifo_init_log 1 "$program_name still running twice $stop_timeout after the stop command: sending SIGKILL"
-		kill -s KILL "$child" 2>/dev/null || :
-	fi
+	kill -s ALRM "$$" 2>/dev/null || :
 }
 
 # stop_sleep: sleeps the stop timeout in a way the TERM trap can cut short.
+# The sleep holds neither the FIFO nor the script's stdout and stderr: if it
+# ever outlived the timer, it would keep nothing open.
 stop_sleep() {
-	sleep "$stop_sleep_seconds" &
+	sleep "$stop_sleep_seconds" >/dev/null 2>&1 &
 	_tm_sleeper=$!
 	wait "$_tm_sleeper" || :
 	_tm_sleeper=
+}
+
+# on_alarm: a tick of the stop timer. First: give up on a writer still
+# blocked on a full FIFO, and SIGTERM; second: SIGKILL.
+# shellcheck disable=SC2317 # called from a trap only
+on_alarm() {
+	stop_step=$((stop_step + 1))
+	if [ "$stop_step" -eq 1 ]; then
+		if [ -n "$writer_pid" ] && kill -s KILL "$writer_pid" 2>/dev/null; then
+			fifo_init_log 1 "warning: could not write the stop command: the FIFO stayed full"
+		fi
+		if program_alive; then
+			fifo_init_log 1 "$program_name still running $stop_timeout after the stop command: sending SIGTERM"
+			signal_program TERM || :
+		fi
+	elif [ "$stop_step" -eq 2 ] && program_alive; then
+		fifo_init_log 1 "$program_name still running twice $stop_timeout after the stop command: sending SIGKILL"
+		signal_program KILL || :
+	fi
 }
 
 # ------------------------------------------------------------ supervise
@@ -603,23 +868,164 @@ process_exists() {
 	kill -0 "$1" 2>/dev/null || [ -e "/proc/$1" ]
 }
 
+# program_state: sets state to PROGRAM's state letter from /proc (R, S, D,
+# T stopped, t traced, Z zombie), to nothing when PROGRAM is gone (reaped,
+# its pid free or another process's), or to '?' when /proc cannot say.
+program_state() {
+	state='?'
+	if [ ! -d /proc/self ]; then
+		return 0
+	fi
+	proc_start_time "$child"
+	if [ -z "$start_time" ] || { [ -n "$child_start" ] && [ "$start_time" != "$child_start" ]; }; then
+		state=
+	fi
+}
+
+# wait_program: waits until PROGRAM has really exited; sets program_status.
+# `wait` returns above 128 for three reasons, told apart by PROGRAM's state:
+# - a trap cut it short: PROGRAM runs on, so wait again. (bash may run the
+#   trap only later, so a flag set by the trap cannot tell.)
+# - PROGRAM died of a signal: it is gone, and the shell repeats the status
+#   to every `wait`; but a trap may have cut that `wait` short too (a flood
+#   of HUP made the script exit 129 for PROGRAM's 7), so stop listening to
+#   the forwarded signals and ask until the same status comes three times
+#   in a row.
+# - PROGRAM is stopped and the shell is its tracer (it called
+#   PTRACE_TRACEME: every stop is reported to the tracer, and `wait` returns
+#   at once for a stopped job): block a second at a time, never spin. A
+#   traced zombie (killed while stopped) is reaped only while the shell waits
+#   for some child: a trivial one makes it.
+wait_program() {
+	_wp_last=
+	_wp_same=0
+	_wp_deaf=false
+	while :; do
+		signal_seen=false
+		program_status=0
+		wait "$child" 2>/dev/null || program_status=$?
+		# bash 5.2 under a flood of trapped signals sometimes returns -1
+		# (seen in 2 of 8 runs): not a status; told apart below.
+		if [ "$program_status" -ge 0 ] && [ "$program_status" -le 128 ]; then
+			# 127 after a status above 128: bash --posix forgets a job once
+			# reported; dash, ash and bash repeat it.
+			if [ "$program_status" -eq 127 ] && [ -n "$_wp_last" ] && ! process_exists "$child"; then
+				program_status=$_wp_last
+			fi
+			break
+		fi
+		program_state
+		case "$state" in
+			'')
+				# Gone: nothing is left to forward, so the forwarded signals
+				# are ignored from here on and cannot cut the next `wait`
+				# short (bash kept returning 129 for three asks in a row
+				# while a HUP flood went on, and its trap flag stayed unset).
+				if ! "$_wp_deaf"; then
+					trap '' HUP INT QUIT TERM USR1 USR2 WINCH ALRM
+					_wp_deaf=true
+					_wp_same=0
+				fi
+				if [ "$program_status" = "$_wp_last" ]; then
+					_wp_same=$((_wp_same + 1))
+				else
+					_wp_same=1
+				fi
+				_wp_last=$program_status
+				if [ "$_wp_same" -ge 3 ]; then
+					break
+				fi
+				;;
+			Z)
+				_wp_last=$program_status
+				{ : & } 2>/dev/null
+				wait "$!" 2>/dev/null || :
+				;;
+			T | t)
+				_wp_last=$program_status
+				fifo_init_log 3 "$program_name is stopped (wait returned $program_status): checking again in a second"
+				sleep 1 >/dev/null 2>&1 9<&- &
+				wait "$!" 2>/dev/null || :
+				;;
+			'?')
+				# No /proc: the trap's flag, and kill -0.
+				_wp_last=$program_status
+				if "$signal_seen"; then
+					continue
+				fi
+				if ! process_exists "$child"; then
+					break
+				fi
+				sleep 1 >/dev/null 2>&1 9<&- &
+				wait "$!" 2>/dev/null || :
+				;;
+			*)
+				_wp_last=$program_status
+				if [ "$program_status" -lt 0 ]; then
+					# bash's -1 for a running job: never spin on it.
+					sleep 1 >/dev/null 2>&1 9<&- &
+					wait "$!" 2>/dev/null || :
+				fi
+				;;
+		esac
+	done
+	collected=true
+	if [ "$program_status" -lt 0 ]; then
+		# Once bash answers -1 for a job that is gone it always does: the
+		# status is lost inside bash, and no exit code would be PROGRAM's.
+		fifo_init_log 0 "the shell lost $program_name's exit status (bash's wait returned $program_status under a flood of signals); run fifo-init.sh with dash or busybox sh, or use the fifo-init executable"
+		program_status=125
+	fi
+}
+
+# reap_helper PID SIGNAL: ends one of the script's own background helpers
+# (writer, timer) and waits until it is gone, so none outlives the script.
+reap_helper() {
+	kill -s "$2" "$1" 2>/dev/null || return 0
+	_rh_tries=0
+	while [ "$_rh_tries" -lt 100 ]; do
+		_rh_tries=$((_rh_tries + 1))
+		signal_seen=false
+		_rh_status=0
+		wait "$1" 2>/dev/null || _rh_status=$?
+		if [ "$_rh_status" -le 128 ] || ! "$signal_seen"; then
+			return 0
+		fi
+	done
+}
+
+# exit_with_program_status: the end: PROGRAM's status after -e remapping.
+exit_with_program_status() {
+	# The writer needs no clean-up: KILL (a write of at most PIPE_BUF bytes
+	# into a pipe is never cut in half). The timer kills its sleep first.
+	if [ -n "$writer_pid" ]; then
+		reap_helper "$writer_pid" KILL
+	fi
+	if [ -n "$timer_pid" ]; then
+		reap_helper "$timer_pid" VTALRM
+	fi
+	_ep_code=$program_status
+	case " $expect_codes " in
+		*" $program_status "*) _ep_code=0 ;;
+	esac
+	fifo_init_log 2 "$program_name ended with status $program_status; exiting with $_ep_code"
+	finish "$_ep_code"
+}
+
 # supervise PROGRAM [ARGS...]: starts PROGRAM in the background with the
 # FIFO (or our stdin) as fd 0, forwards signals until it has exited, and
 # exits with its status.
 supervise() {
-	child=
-	pending_signals=
-	stopping=false
 	writer_pid=
 	timer_pid=
-	trap 'on_signal HUP || :' HUP
-	trap 'on_signal INT || :' INT
-	trap 'on_signal QUIT || :' QUIT
-	trap 'on_signal TERM || :' TERM
-	trap 'on_signal USR1 || :' USR1
-	trap 'on_signal USR2 || :' USR2
-	trap 'on_signal WINCH || :' WINCH
-
+	stop_step=0
+	# When the shell cannot fork it complains on stderr and exits (2 in
+	# dash and ash). PROGRAM needs that stderr, so a silenced fork just
+	# before the spawn finds out first; on_exit then says it in one line,
+	# with 125. (A fork that fails between the two still gets there, with
+	# the shell's own line before ours.)
+	{ : & } 2>/dev/null
+	wait "$!" || :
 	# A background job's stdin is /dev/null unless redirected, so without a
 	# FIFO our stdin is kept on fd 9 and handed on from there.
 	if [ -z "$fifo" ] && ! { command exec 9<&0; } 2>/dev/null; then
@@ -627,49 +1033,21 @@ supervise() {
 	else
 		run_program "$@" <&9 9<&- &
 	fi
-	child=$!
+	_sv_pid=$!
+	proc_start_time "$_sv_pid"
+	child_start=$start_time
+	child=$_sv_pid
 	fifo_init_log 3 "started $1 as pid $child"
 	# Signals that came before the pid was known.
 	_sv_pending=$pending_signals
 	pending_signals=
-	while [ -n "$_sv_pending" ]; do
-		on_signal "${_sv_pending%% *}" || :
-		_sv_pending=${_sv_pending#* }
+	# Unquoted on purpose: one signal name per word.
+	for _sv_signal in $_sv_pending; do
+		on_signal "$_sv_signal" || :
 	done
 
-	# A trap cuts `wait` short (status > 128): wait again while PROGRAM exists.
-	# The shells' own job report ("Killed") goes to /dev/null: exiting with
-	# 128+N says it, and the log says it with -vv.
-	while :; do
-		_sv_status=0
-		wait "$child" 2>/dev/null || _sv_status=$?
-		if [ "$_sv_status" -le 128 ] || ! process_exists "$child"; then
-			break
-		fi
-	done
-	# Above 128 and gone: PROGRAM died of a signal, or the wait was cut short
-	# while the shell reaped PROGRAM in the background; then its status is
-	# still stored, so ask once more. 127 means it was reported already
-	# (bash --posix forgets a reported job; dash, ash and bash repeat it).
-	if [ "$_sv_status" -gt 128 ]; then
-		_sv_again=0
-		wait "$child" 2>/dev/null || _sv_again=$?
-		if [ "$_sv_again" -ne 127 ]; then
-			_sv_status=$_sv_again
-		fi
-	fi
-	for _sv_helper in "$writer_pid" "$timer_pid"; do
-		if [ -n "$_sv_helper" ]; then
-			kill "$_sv_helper" 2>/dev/null || :
-		fi
-	done
-
-	_sv_code=$_sv_status
-	case " $expect_codes " in
-		*" $_sv_status "*) _sv_code=0 ;;
-	esac
-	fifo_init_log 2 "$1 ended with status $_sv_status; exiting with $_sv_code"
-	exit "$_sv_code"
+	wait_program
+	exit_with_program_status
 }
 
 # ------------------------------------------------------ the command line
@@ -691,7 +1069,7 @@ add_stop_command() {
 	opt_stop_count=$((opt_stop_count + 1))
 	opt_stop_commands=$opt_stop_commands$1$nl
 	if [ -z "$stop_error" ]; then
-		check_stop_command "$1" || :
+		check_stop_command --stop-command "$1" || :
 	fi
 }
 
@@ -819,11 +1197,11 @@ done
 
 if "$want_help"; then
 	usage
-	exit 0
+	finish 0
 fi
 if "$want_version"; then
 	printf 'fifo-init.sh %s\n' "$FIFO_INIT_VERSION"
-	exit 0
+	finish 0
 fi
 if [ "$#" -eq 0 ] || [ -z "$1" ]; then
 	usage_error "no PROGRAM given: say what to run, e.g. fifo-init.sh --fifo /service/command_pipe -- myservice"
@@ -839,12 +1217,21 @@ else
 	fifo=${FIFO_INIT_FIFO:-}
 fi
 
+# check_create_mode SOURCE TEXT: the init opens the FIFO read/write as its
+# owner, so a mode without owner read and write could never be used.
+check_create_mode() {
+	if [ "$((create_mode & 0600))" -ne "$((0600))" ]; then
+		usage_error "invalid $1 mode '$2': the owner needs read and write (0600), as fifo-init opens the FIFO read/write"
+	fi
+}
+
 create_mode=
 if "$opt_create_set"; then
 	if [ -z "$opt_create" ]; then
 		create_mode=$DEFAULT_CREATE_MODE
 	elif parse_mode "$opt_create"; then
 		create_mode=$mode
+		check_create_mode --create "$opt_create"
 	else
 		usage_error "invalid --create mode '$opt_create': expected an octal mode such as 0600 or 0660"
 	fi
@@ -854,6 +1241,7 @@ elif env_flag "${FIFO_INIT_CREATE:-}"; then
 		*)
 			if parse_mode "$FIFO_INIT_CREATE"; then
 				create_mode=$mode
+				check_create_mode FIFO_INIT_CREATE "$FIFO_INIT_CREATE"
 			else
 				usage_error "invalid FIFO_INIT_CREATE '$FIFO_INIT_CREATE': expected a flag (1) or an octal mode such as 0660"
 			fi
@@ -937,9 +1325,13 @@ else
 			*"$nl"*) _sc_list=${_sc_list#*"$nl"} ;;
 			*) _sc_list= ;;
 		esac
+		need_cr
+		# CRLF ends a line like LF (as the executable's split on /\r?\n/);
+		# a lone CR elsewhere is not a line end, and is refused below.
+		_sc_text=${_sc_text%"$cr"}
 		if [ -n "$_sc_text" ]; then
 			if [ -z "$stop_error" ]; then
-				check_stop_command "$_sc_text" || :
+				check_stop_command FIFO_INIT_STOP_COMMAND "$_sc_text" || :
 			fi
 			stop_commands=$stop_commands$_sc_text$nl
 			stop_count=$((stop_count + 1))
@@ -1008,11 +1400,16 @@ check_program "$1"
 # coreutils env (8.31+) can put every signal back to default for PROGRAM.
 # Called by its path: busybox sh may prefer its own applet for a bare `env`.
 # Not for a PROGRAM with '=' in its name: env would take it for a variable.
+# With --stop-command, INT and QUIT stay ignored for PROGRAM (see run_program).
+keep_int_ignored=false
+if [ "$stop_count" -gt 0 ]; then
+	keep_int_ignored=true
+fi
 reset_env=
 case "$1" in
 	*=*) ;;
 	*)
-		if find_in_path env && "$found" --default-signal true >/dev/null 2>&1; then
+		if find_in_path env && { "$found" --default-signal --ignore-signal=INT true >/dev/null; } 2>/dev/null; then
 			reset_env=$found
 		fi
 		;;
@@ -1020,6 +1417,9 @@ esac
 
 if "$opt_exec"; then
 	fifo_init_log 3 "replacing fifo-init.sh with $1"
+	trap - TTIN TTOU PIPE
+	# A failed exec is the shell's own 126/127, not an internal error.
+	exiting=true
 	if [ -n "$fifo" ]; then
 		exec_program "$@" <&9 9<&-
 	fi

@@ -38,8 +38,6 @@ mutants=(
   "src/exit-status.ts@@s/128 \+ termination.signal/termination.signal/@@kill -TERM@@init"
   "src/fifo.ts@@s/const problem = notFifoMessage\(path, handle.stats\);/const problem = undefined;/@@regular file@@init"
   "fifo-init.sh@@s/command exec 9<>/command exec 9</@@successive writers never cause EOF@@init"
-  "fifo-init.sh@@s/\ttrap 'on_signal TERM \|\| :' TERM\n//@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
-  "fifo-init.sh@@s/-le 128 \] \|\| ! process_exists/-le 99999 ] || ! process_exists/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
   # issue 9: robustness (test/behaviour/robustness.test.ts)
   "src/signals.ts@@s/    listener.onWake\(\);\n  \}\n\}/    if (signal === constants.signals.SIGCHLD) listener.onWake();\n  }\n}/@@signal flood@@robustness"
   "src/signal-table.ts@@s/number === FIRST_REALTIME \|\| number === FIRST_REALTIME \+ 1/number >= FIRST_REALTIME/@@real-time signals@@robustness"
@@ -81,6 +79,23 @@ mutants=(
   "src/node-debug-off.ts@@s/if \(process.env.NODE_DEBUG\)/if (false)/@@NODE_DEBUG@@node-env"
   "src/node-env.ts@@s/\[detachIpcChannel, /[/@@NODE_CHANNEL_FD@@node-env"
   "src/node-env.ts@@s/, skipNodeExitHooks\]/]/@@NODE_V8_COVERAGE@@node-env"
+  "fifo-init.sh@@s/^trap 'note_signal TERM \|\| :' TERM\n//m@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  "fifo-init.sh@@s/\] && \[ \x22\x24program_status\x22 -le 128 \]/] \&\& [ \x22\x24program_status\x22 -le 99999 ]/@@each forwarded signal reaches PROGRAM \(PID 1\)@@init"
+  # shell hardening (\x22 is ", \x24 is $: the lines stay plain in bash's double quotes)
+  "fifo-init.sh@@s/exec mkfifo \x22\x24\@\x22 \x22\x24safe\x22 2>&1\); then/exec mkfifo \x22\x24safe\x22 2>\&1) \&\& chmod \x22\x24create_mode\x22 \x22\x24fifo\x22; then/@@chmods nothing by path@@shell-hardening"
+  "fifo-init.sh@@s/if \[ \x22\x24\(\(create_mode & 0600\)\)\x22 -ne/if [ 384 -ne/@@exactly MODE@@shell-hardening"
+  "fifo-init.sh@@s/if \[ -n \x22\x24create_mode\x22 \] && \[ -L \x22\x24fifo\x22 \]; then\n\t\trefuse_link/if false; then\n\t\trefuse_link/%%s/if \[ -n \x22\x24create_mode\x22 \] && \[ -L \x22\x24fifo\x22 \]; then\n\t\texec 9<&-\n\t\trefuse_link/if false; then\n\t\texec 9<\&-\n\t\trefuse_link/@@symlink at a --create path@@shell-hardening"
+  "fifo-init.sh@@s/\t\t_sc_text=\x24\{_sc_text%\x22\x24cr\x22\}\n//@@CRLF@@shell-hardening"
+  "fifo-init.sh@@s/\*\x22\x24nl\x22\* \| \*\x22\x24cr\x22\*\)/*\x22\x24nl\x22*)/@@CR or LF inside@@shell-hardening"
+  "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' PIPE\n/m@@SIGTTIN@@shell-hardening"
+  "fifo-init.sh@@s/\t\texec 9>&-\n\t\tstop_timer/\t\tstop_timer/@@stop timer holds no FIFO@@shell-hardening"
+  "fifo-init.sh@@s/reap_helper \x22\x24timer_pid\x22 VTALRM/:/@@PROGRAM dying during a stop@@shell-hardening"
+  "fifo-init.sh@@s/^trap 'note_signal HUP \|\| :' HUP\n/trap - HUP\n/m@@flood@@shell-hardening"
+  "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' TTIN TTOU\n/m@@broken stderr@@shell-hardening"
+  "fifo-init.sh@@s/\t\t\tT \| t\)/\t\t\tT)/@@ptrace@@shell-hardening"
+  "fifo-init.sh@@s/\{ \x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null; \} 2>\/dev\/null/\x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null 2>\&1/@@cannot fork@@shell-hardening"
+  "fifo-init.sh@@s/\tkeep_int_ignored=true/\tkeep_int_ignored=false/@@Ctrl-C|SIGINT and SIGQUIT ignored@@shell-hardening"
+
 )
 
 work=$(mktemp -d)
