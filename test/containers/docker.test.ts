@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXE, FIXTURES, makeFifo, ROOT, tempDir, waitFor, writeFifo } from '../behaviour/harness.js';
-import { buildContext, COMPOSE, dockerMissing, Engine, importBaseImages, run } from './docker.js';
+import { buildContext, COMPOSE, DOCKER, dockerMissing, Engine, importBaseImages, run } from './docker.js';
 
 const PIPE = '/service/command_pipe';
 const IMAGE = (target: string) => `fifo-init-test:${target}`;
@@ -67,7 +67,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
 
   /** `docker run -it ...` under script(1)'s pseudo-terminal; types Ctrl-C once `ready` shows, returns the exit code. */
   const underTerminal = async (args: string[], ready: () => boolean): Promise<{ code: number | null; output: string }> => {
-    const words = [DOCKER_CLI, 'run', '-it', '--rm', '--network', 'none', ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
+    const words = [DOCKER, 'run', '-it', '--rm', '--network', 'none', ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
     const script = spawn('script', ['-qefc', words, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...engine.env } });
     let output = '';
     script.stdout.on('data', (chunk) => (output += chunk));
@@ -414,8 +414,6 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     }, 180_000);
   });
 });
-
-const DOCKER_CLI = '/usr/bin/docker';
 
 /** waitFor with an async check. */
 async function waitForAsync(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

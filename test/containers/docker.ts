@@ -258,7 +258,9 @@ export class Engine {
       '--ip6tables=false',
     ];
     const log = join(dir, 'dockerd.log');
-    const daemon = spawn('sh', ['-c', `exec "$0" "$@" >"${log}" 2>&1`, DOCKERD, ...args], { stdio: 'ignore', detached: true });
+    // Niced (CPU and I/O): vfs copies 120 MB per layer and per container, and
+    // the other test files, running beside this one, have timing bounds.
+    const daemon = spawn('sh', ['-c', `exec nice -n 10 ionice -c 2 -n 7 "$0" "$@" >"${log}" 2>&1`, DOCKERD, ...args], { stdio: 'ignore', detached: true });
     daemon.unref();
     const deadline = Date.now() + 60_000;
     for (;;) {
