@@ -43,6 +43,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   let fifo: string;
   let data: string;
   let counter = 0;
+  let unavailable: string | undefined;
   const started = Date.now();
 
   const docker = (args: string[], timeoutMs = 30_000) => engine.docker(args, { timeoutMs });
@@ -85,7 +86,14 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
 
   beforeAll(async () => {
     const t0 = Date.now();
-    engine = await Engine.start();
+    try {
+      engine = await Engine.start();
+    } catch (error) {
+      // The one reason to skip: no engine here. Everything after this (images, builds) must pass.
+      unavailable = `dockerd cannot start here: ${(error as Error).message.split('\n')[0]}`;
+      console.warn(`docker tests skipped: ${unavailable}`);
+      return;
+    }
     figures.push(`dockerd up in ${Date.now() - t0} ms`);
     const t1 = Date.now();
     figures.push(...(await importBaseImages(engine)));
@@ -97,7 +105,8 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     figures.push(`base images + 4 targets built in ${Date.now() - t1} ms`);
   }, 600_000);
 
-  beforeEach(() => {
+  beforeEach((context) => {
+    if (unavailable) context.skip(unavailable);
     ({ dir, cleanup } = tempDir());
     chmodSync(dir, 0o755);
     fifo = makeFifo(join(dir, 'command_pipe'));
@@ -108,7 +117,8 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   });
 
   afterEach(async () => {
-    await engine?.removeAllContainers();
+    if (unavailable) return;
+    await engine.removeAllContainers();
     cleanup();
   }, 60_000);
 
@@ -161,7 +171,8 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   describe('the day, on each final stage', () => {
     for (const stage of Object.keys(STAGES) as Stage[]) {
       it(`${stage}: host writes, host send and docker exec send arrive in order; docker stop is a console stop, world saved, exit 0 (the service's)`, async () => {
-        const container = await start(IMAGE(stage), gameserver(stage));
+        // Dockerfile.example's own line: Docker's grace period 65 s, above 2 x --stop-timeout 30s.
+        const container = await start(IMAGE(stage), gameserver(stage), ['--stop-timeout', '65']);
         await waitLog(container, 'ready');
         await writeFifo(fifo, 'say one\n');
         expect((await hostSend('say two')).code).toBe(0);
@@ -171,9 +182,9 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
         expect((await docker(['exec', container, ...exec])).code).toBe(0);
         await waitLog(container, 'four');
         expect((await lines(container)).slice(1)).toEqual(['one', 'two', 'three', 'four']);
-        const stop = await docker(['stop', '-t', '20', container]);
+        const stop = await docker(['stop', container], 90_000);
         expect(stop.code).toBe(0);
-        expect(stop.ms).toBeLessThan(15_000); // the console stop, not Docker's SIGKILL at 20 s
+        expect(stop.ms).toBeLessThan(15_000); // the console stop, not Docker's SIGKILL at 65 s
         expect(await engine.exitCode(container)).toBe(0);
         expect(world()).toBe('saved\n');
         expect((await lines(container)).at(-1)).toBe('stopping');

@@ -267,9 +267,9 @@ export class Engine {
       const version = await engine.docker(['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 });
       if (version.code === 0) break;
       if (Date.now() > deadline || daemon.exitCode !== null) {
-        const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-15).join('\n') : '';
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').slice(-15) : [];
         engine.stop();
-        throw new Error(`dockerd did not start: ${version.stderr.trim()}\n${tail}`);
+        throw new Error(`dockerd did not start: ${tail.at(-1) ?? version.stderr.trim()}\n${tail.join('\n')}`);
       }
       await sleep(250);
     }
