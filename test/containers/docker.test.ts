@@ -168,6 +168,49 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     }, 240_000);
   });
 
+  describe('Dockerfile.example: where dist/ comes from', () => {
+    it('DIST=an image (the from-source path\'s second step): the final stage copies that image\'s /dist; BuildKit builds a target without the node stage', async () => {
+      // A stand-in for step 1's image (tagged from dist-from-source, which needs the network):
+      // dist/rootfs and fifo-init.sh under /dist, plus a marker file to see which dist/ was used.
+      const standIn = join(dir, 'standin');
+      mkdirSync(join(standIn, 'dist'), { recursive: true });
+      spawnSync('cp', ['-al', join(ROOT, 'dist', 'rootfs'), join(standIn, 'dist', 'rootfs')]);
+      writeFileSync(join(standIn, 'dist', 'rootfs', 'from-image'), 'yes\n');
+      spawnSync('cp', [join(ROOT, 'dist', 'fifo-init.sh'), join(standIn, 'dist')]);
+      await engine.importRootfs(standIn, 'fifo-init-test:dist');
+      rmSync(join(standIn, 'dist', 'rootfs', 'from-image'));
+      const context = buildContext(engine);
+      const marker = async (image: string) => {
+        const container = name();
+        await engine.must(['create', '--name', container, image]);
+        return (await docker(['cp', `${container}:/from-image`, '-'])).code === 0;
+      };
+      try {
+        const file = join(context, 'Dockerfile.example');
+        await engine.must(['build', '-q', '-f', file, '--build-arg', 'DIST=fifo-init-test:dist', '--target', 'scratch', '-t', 'fifo-init-test:from-image', context], { timeoutMs: 180_000 });
+        expect(await marker('fifo-init-test:from-image')).toBe(true);
+        expect(await marker(IMAGE('scratch'))).toBe(false); // the default: dist-prebuilt
+        const version = await docker(['run', '--rm', '--network', 'none', '--entrypoint', '/fifo-init', 'fifo-init-test:from-image', '--version']);
+        expect(version.code).toBe(0);
+        // BuildKit (no `# syntax=` line: its built-in frontend, nothing pulled) builds only the
+        // stages a target uses: node:22-bookworm, which does not exist here, is never needed.
+        const buildkit = await engine.docker(['build', '-q', '--network', 'none', '-f', file, '--target', 'scratch', '-t', 'fifo-init-test:buildkit', context], {
+          timeoutMs: 180_000,
+          env: { DOCKER_BUILDKIT: '1' },
+        });
+        expect(buildkit.code, buildkit.stderr).toBe(0);
+        expect((await docker(['image', 'inspect', 'node:22-bookworm'])).code).not.toBe(0);
+        const run2 = await docker(['run', '--rm', '--network', 'none', '--entrypoint', '/fifo-init', 'fifo-init-test:buildkit', '--version']);
+        expect(run2.code).toBe(0);
+      } finally {
+        rmSync(context, { recursive: true, force: true });
+        await engine.removeAllContainers();
+        await docker(['rmi', '-f', 'fifo-init-test:dist', 'fifo-init-test:from-image', 'fifo-init-test:buildkit'], 60_000);
+        await docker(['builder', 'prune', '-af'], 60_000);
+      }
+    }, 300_000);
+  });
+
   describe('the day, on each final stage', () => {
     for (const stage of Object.keys(STAGES) as Stage[]) {
       it(`${stage}: host writes, host send and docker exec send arrive in order; docker stop is a console stop, world saved, exit 0 (the service's)`, async () => {
