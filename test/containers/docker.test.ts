@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXE, FIXTURES, makeFifo, ROOT, tempDir, waitFor, writeFifo } from '../behaviour/harness.js';
-import { buildContext, COMPOSE, DOCKER, dockerMissing, Engine, importBaseImages, run } from './docker.js';
+import { buildContext, COMPOSE, DIST, DOCKER, dockerMissing, Engine, importBaseImages, run } from './docker.js';
 
 const PIPE = '/service/command_pipe';
 const IMAGE = (target: string) => `fifo-init-test:${target}`;
@@ -125,7 +125,6 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   afterAll(async () => {
     if (engine) {
       figures.push(`disk: data root ${engine.diskMB()} MB at the end (vfs copies every layer)`);
-      await engine.docker(['image', 'prune', '-f'], { timeoutMs: 60_000 });
       engine.stop();
     }
     figures.push(`docker tests: ${Math.round((Date.now() - started) / 1000)} s in all`);
@@ -174,9 +173,9 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       // dist/rootfs and fifo-init.sh under /dist, plus a marker file to see which dist/ was used.
       const standIn = join(dir, 'standin');
       mkdirSync(join(standIn, 'dist'), { recursive: true });
-      spawnSync('cp', ['-al', join(ROOT, 'dist', 'rootfs'), join(standIn, 'dist', 'rootfs')]);
+      spawnSync('cp', ['-al', join(DIST, 'rootfs'), join(standIn, 'dist', 'rootfs')]);
       writeFileSync(join(standIn, 'dist', 'rootfs', 'from-image'), 'yes\n');
-      spawnSync('cp', [join(ROOT, 'dist', 'fifo-init.sh'), join(standIn, 'dist')]);
+      spawnSync('cp', [join(DIST, 'fifo-init.sh'), join(standIn, 'dist')]);
       await engine.importRootfs(standIn, 'fifo-init-test:dist');
       rmSync(join(standIn, 'dist', 'rootfs', 'from-image'));
       const context = buildContext(engine);

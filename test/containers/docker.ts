@@ -38,6 +38,8 @@ import { ROOT } from '../behaviour/harness.js';
 export const DOCKER = '/usr/bin/docker';
 export const DOCKERD = '/usr/sbin/dockerd';
 export const COMPOSE = '/usr/bin/docker-compose';
+/** The dist/ whose images are built; FIFO_INIT_TEST_DIST points the docker tests at another build (a mutant's). */
+export const DIST = process.env.FIFO_INIT_TEST_DIST ?? join(ROOT, 'dist');
 const PREFIX = 'fifo-init-docker-';
 const BUSYBOX = '/bin/busybox';
 const MUSL_LOADER = '/usr/lib/x86_64-linux-musl/libc.so';
@@ -386,7 +388,7 @@ export async function importBaseImages(engine: Engine): Promise<string[]> {
 
   const distroless = join(work, 'distroless');
   mkdirSync(distroless);
-  for (const dir of ['lib', 'lib64']) spawnSync('cp', ['-a', join(ROOT, 'dist', 'rootfs', dir), distroless]);
+  for (const dir of ['lib', 'lib64']) spawnSync('cp', ['-a', join(DIST, 'rootfs', dir), distroless]);
   etc(distroless, 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
   await engine.importRootfs(distroless, 'gcr.io/distroless/cc-debian12');
   made.push('gcr.io/distroless/cc-debian12 = the glibc closure of dist/fifo-init (no executable, no shell)');
@@ -404,15 +406,15 @@ export async function importBaseImages(engine: Engine): Promise<string[]> {
 export function buildContext(engine: Engine, dockerfile?: string): string {
   const context = mkdtempSync(join(engine.dir, 'context-'));
   mkdirSync(join(context, 'dist'));
-  const copied = spawnSync('cp', ['-al', join(ROOT, 'dist', 'rootfs'), join(context, 'dist', 'rootfs')]);
+  const copied = spawnSync('cp', ['-al', join(DIST, 'rootfs'), join(context, 'dist', 'rootfs')]);
   if (copied.status !== 0) {
     // another filesystem: copy
-    spawnSync('cp', ['-a', join(ROOT, 'dist', 'rootfs'), join(context, 'dist', 'rootfs')]);
+    spawnSync('cp', ['-a', join(DIST, 'rootfs'), join(context, 'dist', 'rootfs')]);
   }
   try {
-    linkSync(join(ROOT, 'dist', 'fifo-init.sh'), join(context, 'dist', 'fifo-init.sh'));
+    linkSync(join(DIST, 'fifo-init.sh'), join(context, 'dist', 'fifo-init.sh'));
   } catch {
-    copyFileSync(join(ROOT, 'dist', 'fifo-init.sh'), join(context, 'dist', 'fifo-init.sh'));
+    copyFileSync(join(DIST, 'fifo-init.sh'), join(context, 'dist', 'fifo-init.sh'));
   }
   writeFileSync(join(context, 'Dockerfile.example'), dockerfile ?? readFileSync(join(ROOT, 'Dockerfile.example'), 'utf8'));
   return context;
