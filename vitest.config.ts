@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],
+    // Removes a private dockerd a crashed docker test left behind (test/containers/docker.ts).
+    globalSetup: ['test/containers/docker-global.ts'],
   },
 });

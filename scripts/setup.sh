@@ -8,11 +8,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Debian packages the build, the tests and the bench use. Checked by package,
 # not by command: busybox must be busybox-static (the runc tests copy it into
-# a rootfs with no libraries), and a command can come from elsewhere.
+# a rootfs with no libraries), and a command can come from elsewhere (the
+# docker tests use Debian's /usr/bin/docker, matched to its dockerd, whatever
+# else is on PATH). docker.io: the private engine of test/containers/docker.ts
+# (started and stopped by the tests, never as a service); musl + musl-tools +
+# gcc: its alpine stand-in (musl's loader, a musl-linked console service).
 PACKAGES=(
   dash busybox-static shellcheck tini dumb-init catatonit hyperfine runc
   binutils binutils-aarch64-linux-gnu qemu-user-static
+<<<<<<< HEAD
   util-linux bsdutils coreutils mawk libc-bin perl-base strace
+=======
+  util-linux bsdutils coreutils mawk libc-bin perl-base
+  docker.io docker-compose musl musl-tools gcc
+>>>>>>> docker
 )
 missing=()
 for package in "${PACKAGES[@]}"; do
