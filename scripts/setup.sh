@@ -16,12 +16,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PACKAGES=(
   dash busybox-static shellcheck tini dumb-init catatonit hyperfine runc
   binutils binutils-aarch64-linux-gnu qemu-user-static
-<<<<<<< HEAD
   util-linux bsdutils coreutils mawk libc-bin perl-base strace
-=======
-  util-linux bsdutils coreutils mawk libc-bin perl-base
   docker.io docker-compose musl musl-tools gcc
->>>>>>> docker
 )
 missing=()
 for package in "${PACKAGES[@]}"; do
