@@ -52,10 +52,19 @@
 #   (dash and ash wait for any child inside `wait`, bash reaps on SIGCHLD);
 #   a zombie may wait while a trap runs. Nothing is reaped once PROGRAM is gone:
 #   the script exits, and with PID 1 the kernel kills what is left.
-# - --stop-command: the text is written by a background subshell (sh cannot
-#   write without blocking), so a full FIFO never blocks the init; that writer
-#   is killed at the stop timeout. A sub-second --stop-timeout is rounded up to
-#   whole seconds when `sleep` takes no fractions.
+# - --stop-command, --startup-command, --signal-command and the relayed
+#   stdin: the lines are written by background subshells (sh cannot write
+#   without blocking), so a full FIFO never blocks the init; each opens its
+#   own write-only descriptor through /proc/self/fd/9 and is killed when the
+#   script exits (a stop writer also at the stop timeout, or when the next
+#   pause ends and it is still blocked). A sub-second --stop-timeout or
+#   --stop-wait is rounded up to whole seconds when `sleep` takes no fractions.
+# - Merged stdin: `read` drops NUL bytes, and a line is read whole into
+#   memory before it can be refused as too long (never split). If the
+#   script itself is killed (SIGKILL, not PID 1), the relay lives on until
+#   its stdin ends.
+# - --leftover-grace acts as PID 1 only: otherwise PROGRAM's orphans are
+#   reparented away from the script (no subreaper), which warns at start-up.
 # - Fork failures: when the shell cannot fork before PROGRAM runs, the script
 #   exits 125 with one line (bash first retries for 15 s). After that, dash
 #   and ash abandon the command that could not fork (a stop command, say);
@@ -223,15 +232,32 @@ Options:
   -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
-      --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
-                            (default 10s; 500ms, 30s, 2m) (env FIFO_INIT_STOP_TIMEOUT)
-  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3)
+      --stop-wait DUR       a pause between the --stop-commands around it; SIGHUP
+                            during a pause skips the remaining pauses (env
+                            FIFO_INIT_STOP_SEQUENCE: lines 'command TEXT', 'wait DUR')
+      --stop-timeout DUR    wait after the last stop command, then SIGTERM, then
+                            SIGKILL (default 10s; 500ms, 30s, 2m) (env FIFO_INIT_STOP_TIMEOUT)
+      --startup-command TEXT  write TEXT into the FIFO right after PROGRAM starts
+                            (repeatable) (env FIFO_INIT_STARTUP_COMMAND, one per line)
+      --startup-file PATH   the lines of PATH too, after them (env FIFO_INIT_STARTUP_FILE)
+      --signal-command SIG:TEXT  SIG (HUP QUIT USR1 USR2 WINCH) writes TEXT into the
+                            FIFO instead of being forwarded (repeatable)
+                            (env FIFO_INIT_SIGNAL_COMMAND, one per line)
+      --no-relay-stdin      do not copy lines of our own stdin into the FIFO
+                            (env FIFO_INIT_RELAY_STDIN=0)
+      --leftover-grace DUR  as PID 1, when PROGRAM exits: SIGTERM to what is left,
+                            up to DUR, then SIGKILL (env FIFO_INIT_LEFTOVER_GRACE)
+  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3,
+                            or tini's TINI_VERBOSITY)
   -h, --help                this text
       --version             the version
 
+Also from the environment: FIFO_INIT_EXEC, FIFO_INIT_EXPECT_EXIT and
+FIFO_INIT_REWRITE (words separated by commas or spaces); the command line wins.
 Forwarded signals: $FORWARDED_SIGNALS.
-Only in the fifo-init executable: --pipe-size, -s, -g, -p, -w
-and the send command.
+Only in the fifo-init executable: --pipe-size, --lock-timeout, --preserve-fds,
+--nofile-soft, -s, -g, -p, -w (and their FIFO_INIT_* variables) and the send
+command.
 
 Exit codes: PROGRAM's own; 128+N if signal N killed it; 125 fifo-init.sh
 failed (usage, FIFO check); 126 PROGRAM not executable; 127 PROGRAM not found."
