@@ -1794,8 +1794,12 @@ done
 # line like LF (as the executable's split on /\r?\n/), empty lines are
 # skipped; a lone CR elsewhere stays, and is refused by check_stop_command.
 env_lines() {
-	need_cr
 	lines=
+	if [ -z "$1" ]; then
+		return 0
+	fi
+	# Only now: need_cr forks, and a fork is the first thing to fail under a process limit.
+	need_cr
 	_el_rest=$1
 	while [ -n "$_el_rest" ]; do
 		_el_text=${_el_rest%%"$nl"*}

@@ -89,7 +89,7 @@ mutants=(
   "fifo-init.sh@@s/\*\x22\x24nl\x22\* \| \*\x22\x24cr\x22\*\)/*\x22\x24nl\x22*)/@@CR or LF inside@@shell-hardening"
   "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' PIPE\n/m@@SIGTTIN@@shell-hardening"
   "fifo-init.sh@@s/\t\texec 9>&-\n\t\tstop_timer/\t\tstop_timer/@@stop timer holds no FIFO@@shell-hardening"
-  "fifo-init.sh@@s/reap_helper \x22\x24timer_pid\x22 VTALRM/:/@@PROGRAM dying during a stop@@shell-hardening"
+  "fifo-init.sh@@s/reap_helper \x22\x24timer_pid\x22 VTALRM\n\tfi/:\n\tfi/@@PROGRAM dying during a stop@@shell-hardening"
   "fifo-init.sh@@s/^trap 'note_signal HUP \|\| :' HUP\n/trap - HUP\n/m@@flood@@shell-hardening"
   "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' TTIN TTOU\n/m@@broken stderr@@shell-hardening"
   "fifo-init.sh@@s/\t\t\tT \| t\)/\t\t\tT)/@@ptrace@@shell-hardening"
