@@ -52,10 +52,19 @@
 #   (dash and ash wait for any child inside `wait`, bash reaps on SIGCHLD);
 #   a zombie may wait while a trap runs. Nothing is reaped once PROGRAM is gone:
 #   the script exits, and with PID 1 the kernel kills what is left.
-# - --stop-command: the text is written by a background subshell (sh cannot
-#   write without blocking), so a full FIFO never blocks the init; that writer
-#   is killed at the stop timeout. A sub-second --stop-timeout is rounded up to
-#   whole seconds when `sleep` takes no fractions.
+# - --stop-command, --startup-command, --signal-command and the relayed
+#   stdin: the lines are written by background subshells (sh cannot write
+#   without blocking), so a full FIFO never blocks the init; each opens its
+#   own write-only descriptor through /proc/self/fd/9 and is killed when the
+#   script exits (a stop writer also at the stop timeout, or when the next
+#   pause ends and it is still blocked). A sub-second --stop-timeout or
+#   --stop-wait is rounded up to whole seconds when `sleep` takes no fractions.
+# - Merged stdin: `read` drops NUL bytes, and a line is read whole into
+#   memory before it can be refused as too long (never split). If the
+#   script itself is killed (SIGKILL, not PID 1), the relay lives on until
+#   its stdin ends.
+# - --leftover-grace acts as PID 1 only: otherwise PROGRAM's orphans are
+#   reparented away from the script (no subreaper), which warns at start-up.
 # - Fork failures: when the shell cannot fork before PROGRAM runs, the script
 #   exits 125 with one line (bash first retries for 15 s). After that, dash
 #   and ash abandon the command that could not fork (a stop command, say);
@@ -89,6 +98,7 @@ child=
 pending_signals=
 signal_seen=false
 stopping=false
+stop_pausing=false
 exiting=false
 collected=false
 
@@ -222,15 +232,32 @@ Options:
   -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
-      --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
-                            (default 10s; 500ms, 30s, 2m) (env FIFO_INIT_STOP_TIMEOUT)
-  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3)
+      --stop-wait DUR       a pause between the --stop-commands around it; SIGHUP
+                            during a pause skips the remaining pauses (env
+                            FIFO_INIT_STOP_SEQUENCE: lines 'command TEXT', 'wait DUR')
+      --stop-timeout DUR    wait after the last stop command, then SIGTERM, then
+                            SIGKILL (default 10s; 500ms, 30s, 2m) (env FIFO_INIT_STOP_TIMEOUT)
+      --startup-command TEXT  write TEXT into the FIFO right after PROGRAM starts
+                            (repeatable) (env FIFO_INIT_STARTUP_COMMAND, one per line)
+      --startup-file PATH   the lines of PATH too, after them (env FIFO_INIT_STARTUP_FILE)
+      --signal-command SIG:TEXT  SIG (HUP QUIT USR1 USR2 WINCH) writes TEXT into the
+                            FIFO instead of being forwarded (repeatable)
+                            (env FIFO_INIT_SIGNAL_COMMAND, one per line)
+      --no-relay-stdin      do not copy lines of our own stdin into the FIFO
+                            (env FIFO_INIT_RELAY_STDIN=0)
+      --leftover-grace DUR  as PID 1, when PROGRAM exits: SIGTERM to what is left,
+                            up to DUR, then SIGKILL (env FIFO_INIT_LEFTOVER_GRACE)
+  -v                        more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3,
+                            or tini's TINI_VERBOSITY)
   -h, --help                this text
       --version             the version
 
+Also from the environment: FIFO_INIT_EXEC, FIFO_INIT_EXPECT_EXIT and
+FIFO_INIT_REWRITE (words separated by commas or spaces); the command line wins.
 Forwarded signals: $FORWARDED_SIGNALS.
-Only in the fifo-init executable: --pipe-size, -s, -g, -p, -w
-and the send command.
+Only in the fifo-init executable: --pipe-size, --lock-timeout, --preserve-fds,
+--nofile-soft, -s, -g, -p, -w (and their FIFO_INIT_* variables) and the send
+command.
 
 Exit codes: PROGRAM's own; 128+N if signal N killed it; 125 fifo-init.sh
 failed (usage, FIFO check); 126 PROGRAM not executable; 127 PROGRAM not found."
@@ -745,10 +772,15 @@ signal_program() {
 	esac
 }
 
-# on_signal NAME: a forwarded signal, once PROGRAM runs. Only builtins here:
-# an external command would make dash wait for (and reap) any child.
+# on_signal NAME: a forwarded signal, once PROGRAM runs. Only builtins here
+# (and the subshells of the writers and the timer): an external command
+# would make dash wait for (and reap) any child.
 on_signal() {
 	fifo_init_log 3 "received SIG$1"
+	if "$stopping" && "$stop_pausing" && [ "$1" = HUP ]; then
+		skip_pauses
+		return 0
+	fi
 	if [ "$stop_count" -gt 0 ] && ! "$stopping"; then
 		case "$1" in
 			TERM | INT)
@@ -757,6 +789,23 @@ on_signal() {
 				;;
 		esac
 	fi
+	# --signal-command: the signal types its command(s) instead of being forwarded.
+	case "$signal_commands" in
+		"$1 "* | *"$nl$1 "*)
+			_os_rest=$signal_commands
+			_os_lines=
+			while [ -n "$_os_rest" ]; do
+				_os_entry=${_os_rest%%"$nl"*}
+				_os_rest=${_os_rest#*"$nl"}
+				case "$_os_entry" in
+					"$1 "*) _os_lines=$_os_lines${_os_entry#* }$nl ;;
+				esac
+			done
+			fifo_init_log 2 "received SIG$1: writing its signal command into the FIFO (--signal-command)"
+			spawn_helper_writer "$_os_lines"
+			return 0
+			;;
+	esac
 	_os_out=$1
 	case " $rewrites" in
 		*" $1="*)
@@ -773,50 +822,220 @@ on_signal() {
 	fifo_init_log 3 "sent SIG$_os_out to $child"
 }
 
-# begin_stop SIGNAL: types the stop command(s) into the FIFO instead of
-# forwarding SIGNAL, then starts the timer that escalates to TERM and KILL.
+# ------------------------------------------------------------- the writers
+
+# A shell cannot write without blocking, and the FIFO may be full: every
+# console line (stop, start-up and signal commands, relayed stdin) is
+# written by a background subshell, which blocks instead of the init.
+
+# open_fifo_writer: in a writer subshell, makes stdout a write-only
+# descriptor of the FIFO, opened by the subshell itself through
+# /proc/self/fd/9 (the inode the script checked, not the path again), and
+# closes 9. Write-only, it is no reader: if everything else is gone, a
+# blocked write fails (EPIPE) instead of waiting for ever. `exec` keeps no
+# saved copy of 9 (a redirection on a function call would). Without /proc,
+# descriptor 9 itself (read/write) is moved to stdout.
+open_fifo_writer() {
+	if ! { command exec 1>>/proc/self/fd/9; } 2>/dev/null; then
+		exec >&9
+	fi
+	exec 9>&-
+}
+
+# write_lines LINES: one printf, so one write(2), per line (measured with
+# strace under dash, busybox sh and bash for lines up to PIPE_BUF bytes with
+# the newline): each line arrives whole, never mixed with other writers.
+write_lines() {
+	_wl_list=$1
+	while [ -n "$_wl_list" ]; do
+		printf '%s\n' "${_wl_list%%"$nl"*}" 2>/dev/null || return 0
+		_wl_list=${_wl_list#*"$nl"}
+	done
+}
+
+# spawn_writer LINES: a background writer of LINES; sets spawned to
+# "PID:START" (START from /proc/PID/stat, so that a pid reused later is
+# never killed by mistake).
+spawn_writer() {
+	(
+		open_fifo_writer
+		write_lines "$1"
+	) &
+	_sw_pid=$!
+	proc_start_time "$_sw_pid"
+	spawned=$_sw_pid:$start_time
+}
+
+# spawn_helper_writer LINES: a writer for start-up or signal commands,
+# remembered in helpers (reaped when done, killed at the end).
+spawn_helper_writer() {
+	prune_helpers
+	spawn_writer "$1"
+	helpers="$helpers$spawned "
+}
+
+# helper_running PID:START: the helper still runs (not a zombie) and is the
+# process we started. Without /proc, kill -0 (a zombie counts as running).
+helper_running() {
+	proc_start_time "${1%%:*}"
+	if [ -n "${1#*:}" ] || [ -d /proc/self ]; then
+		[ -n "$start_time" ] && [ "$start_time" = "${1#*:}" ] && [ "$state" != Z ]
+		return
+	fi
+	kill -0 "${1%%:*}" 2>/dev/null
+}
+
+# prune_helpers: collects the helpers that are done, so the list (and the
+# shell's job table) stays small under many signal commands.
+prune_helpers() {
+	_ph_rest=$helpers
+	helpers=
+	for _ph_entry in $_ph_rest; do
+		if helper_running "$_ph_entry"; then
+			helpers="$helpers$_ph_entry "
+		else
+			wait "${_ph_entry%%:*}" 2>/dev/null || :
+		fi
+	done
+}
+
+# end_helper PID:START SIGNAL: ends one of the script's own helpers with
+# SIGNAL if it still is the process we started, and reaps it.
+end_helper() {
+	if helper_running "$1"; then
+		reap_helper "${1%%:*}" "$2"
+	else
+		wait "${1%%:*}" 2>/dev/null || :
+	fi
+}
+
+# ------------------------------------------------------------- the stop
+
+# begin_stop SIGNAL: runs the stop sequence instead of forwarding SIGNAL:
+# the stop commands, in order, with the --stop-wait pauses between them,
+# then the timer that escalates to TERM and KILL.
 begin_stop() {
 	stopping=true
-	_bs_list=$stop_commands
+	_bs_list=$stop_steps
 	_bs_shown=
 	while [ -n "$_bs_list" ]; do
-		_bs_shown="${_bs_shown:+$_bs_shown, }\"${_bs_list%%"$nl"*}\""
+		_bs_step=${_bs_list%%"$nl"*}
 		_bs_list=${_bs_list#*"$nl"}
+		case "$_bs_step" in
+			"c "*) _bs_step="\"${_bs_step#c }\"" ;;
+			*)
+				_bs_step=${_bs_step#w }
+				_bs_step="wait ${_bs_step%% *} ms"
+				;;
+		esac
+		_bs_shown="${_bs_shown:+$_bs_shown, }$_bs_step"
 	done
 	fifo_init_log 1 "received SIG$1: writing stop command $_bs_shown into the FIFO"
-	# A shell cannot write without blocking, and the FIFO may be full: a
-	# background writer blocks instead of the init. `exec` moves the FIFO to
-	# its stdout for good (a redirection on a function call would keep a
-	# saved copy of descriptor 9 open in the writer).
-	(
-		exec >&9 9>&-
-		write_stop_commands
-	) &
-	writer_pid=$!
-	# The timer holds no FIFO descriptor: while it ran, `fifo-init send`
-	# would see a reader and report success for a service that is gone.
+	stop_rest=$stop_steps
+	run_stop_steps
+}
+
+# run_stop_steps: writes the commands up to the next pause (one writer), then
+# starts the timer: for that pause, or, after the last command, for the
+# escalation. Each step ends the timer before (its tick came, or SIGHUP).
+run_stop_steps() {
+	_rs_group=
+	_rs_pause=
+	while [ -n "$stop_rest" ]; do
+		_rs_step=${stop_rest%%"$nl"*}
+		stop_rest=${stop_rest#*"$nl"}
+		case "$_rs_step" in
+			"c "*) _rs_group=$_rs_group${_rs_step#c }$nl ;;
+			*)
+				_rs_pause=${_rs_step#w }
+				break
+				;;
+		esac
+	done
+	if [ -n "$_rs_group" ]; then
+		if [ -n "$writer" ]; then
+			# A writer of the commands before a pause that is still blocked:
+			# the FIFO stayed full the whole pause; given up, as at the timeout.
+			if helper_running "$writer"; then
+				fifo_init_log 1 "warning: could not write a stop command before the pause ended: the FIFO stayed full"
+			fi
+			end_helper "$writer" KILL
+		fi
+		spawn_writer "$_rs_group"
+		writer=$spawned
+	fi
+	if [ -n "$timer_pid" ]; then
+		reap_helper "$timer_pid" VTALRM
+		timer_pid=
+	fi
+	if [ -n "$_rs_pause" ]; then
+		stop_pausing=true
+		set_alarm_due "${_rs_pause%% *}"
+		start_timer "${_rs_pause#* }"
+	else
+		stop_pausing=false
+		set_alarm_due "$stop_timeout_ms"
+		start_timer "$stop_sleep_seconds" "$stop_sleep_seconds"
+	fi
+}
+
+# skip_pauses: SIGHUP during a pause: the remaining commands go out at once.
+skip_pauses() {
+	fifo_init_log 1 "received SIGHUP: skipping the remaining pauses of the stop sequence"
+	_sp_rest=$stop_rest
+	stop_rest=
+	while [ -n "$_sp_rest" ]; do
+		_sp_step=${_sp_rest%%"$nl"*}
+		_sp_rest=${_sp_rest#*"$nl"}
+		case "$_sp_step" in
+			"c "*) stop_rest=$stop_rest$_sp_step$nl ;;
+		esac
+	done
+	run_stop_steps
+}
+
+# uptime_cs: sets now_cs to the time since boot in hundredths of a second
+# (/proc/uptime, read by a builtin), or to nothing without /proc.
+uptime_cs() {
+	now_cs=
+	if { read -r _ut_line _ </proc/uptime; } 2>/dev/null; then
+		case "$_ut_line" in
+			*.??)
+				strip_zeros "${_ut_line#*.}"
+				now_cs=$((${_ut_line%.*} * 100 + number))
+				;;
+		esac
+	fi
+}
+
+# set_alarm_due MS: the timer's next tick is due MS from now. A SIGALRM
+# before that is not the current timer's (a timer ended by SIGHUP may have
+# sent one just before, or someone else sent it) and is ignored.
+set_alarm_due() {
+	uptime_cs
+	alarm_due=
+	alarm_step_cs=$((($1 + 9) / 10))
+	if [ -n "$now_cs" ]; then
+		alarm_due=$((now_cs + alarm_step_cs - 2))
+	fi
+}
+
+# start_timer SECONDS...: the timer in the background, one tick per SECONDS.
+# It holds no FIFO descriptor: while it ran, `fifo-init send` would see a
+# reader and report success for a service that is gone.
+start_timer() {
 	(
 		exec 9>&-
-		stop_timer
+		stop_timer "$@"
 	) &
 	timer_pid=$!
 }
 
-# write_stop_commands: one printf, so one write(2), per command: each line
-# (at most PIPE_BUF bytes) arrives whole, never mixed with other writers.
-write_stop_commands() {
-	_ws_list=$stop_commands
-	while [ -n "$_ws_list" ]; do
-		printf '%s\n' "${_ws_list%%"$nl"*}"
-		_ws_list=${_ws_list#*"$nl"}
-	done
-}
-
-# stop_timer: runs in the background (a subshell, where $$ is still the
-# script). It only ever signals the script, SIGALRM at the stop timeout and
-# again at twice that; the script decides what PROGRAM gets (on_alarm),
-# since only the script knows whether PROGRAM was reaped, and it kills and
-# reaps the timer before it exits, so the script's pid is never stale here.
+# stop_timer SECONDS...: runs in the background (a subshell, where $$ is
+# still the script). It only ever signals the script, SIGALRM after each
+# SECONDS; the script decides what happens (on_alarm), since only the
+# script knows whether PROGRAM was reaped, and it kills and reaps the timer
+# before it exits, so the script's pid is never stale here.
 # The script ends it with SIGVTALRM, a signal the script itself does not
 # trap: a subshell runs with the parent's handlers until it resets them, and
 # dash drops a signal that arrives then (a TERM was lost so in 1 of 6 runs,
@@ -825,37 +1044,51 @@ write_stop_commands() {
 stop_timer() {
 	_tm_sleeper=
 	trap 'if [ -n "$_tm_sleeper" ]; then kill "$_tm_sleeper" 2>/dev/null || :; fi; exit 0' VTALRM
-	stop_sleep
-	kill -s ALRM "$$" 2>/dev/null || exit 0
-	stop_sleep
-	kill -s ALRM "$$" 2>/dev/null || :
+	for _tm_seconds in "$@"; do
+		stop_sleep "$_tm_seconds"
+		kill -s ALRM "$$" 2>/dev/null || exit 0
+	done
 }
 
-# stop_sleep: sleeps the stop timeout in a way the TERM trap can cut short.
+# stop_sleep SECONDS: sleeps in a way the VTALRM trap can cut short.
 # The sleep holds neither the FIFO nor the script's stdout and stderr: if it
 # ever outlived the timer, it would keep nothing open.
 stop_sleep() {
-	sleep "$stop_sleep_seconds" >/dev/null 2>&1 &
+	sleep "$1" >/dev/null 2>&1 &
 	_tm_sleeper=$!
 	wait "$_tm_sleeper" || :
 	_tm_sleeper=
 }
 
-# on_alarm: a tick of the stop timer. First: give up on a writer still
-# blocked on a full FIFO, and SIGTERM; second: SIGKILL.
+# on_alarm: a tick of the stop timer. The end of a pause: the next steps.
+# After the last command, first: give up on a writer still blocked on a
+# full FIFO, and SIGTERM; second: SIGKILL.
 # shellcheck disable=SC2317 # called from a trap only
 on_alarm() {
+	if [ -n "$alarm_due" ]; then
+		uptime_cs
+		if [ -n "$now_cs" ] && [ "$now_cs" -lt "$alarm_due" ]; then
+			fifo_init_log 3 "ignored a SIGALRM that came before the stop timer's tick"
+			return 0
+		fi
+		alarm_due=$((alarm_due + alarm_step_cs))
+	fi
+	if "$stop_pausing"; then
+		run_stop_steps
+		return 0
+	fi
 	stop_step=$((stop_step + 1))
 	if [ "$stop_step" -eq 1 ]; then
-		if [ -n "$writer_pid" ] && kill -s KILL "$writer_pid" 2>/dev/null; then
+		if [ -n "$writer" ] && helper_running "$writer"; then
 			fifo_init_log 1 "warning: could not write the stop command: the FIFO stayed full"
+			end_helper "$writer" KILL
 		fi
 		if program_alive; then
-			fifo_init_log 1 "$program_name still running $stop_timeout after the stop command: sending SIGTERM"
+			fifo_init_log 1 "$program_name still running $stop_timeout after the last stop command: sending SIGTERM"
 			signal_program TERM || :
 		fi
 	elif [ "$stop_step" -eq 2 ] && program_alive; then
-		fifo_init_log 1 "$program_name still running twice $stop_timeout after the stop command: sending SIGKILL"
+		fifo_init_log 1 "$program_name still running twice $stop_timeout after the last stop command: sending SIGKILL"
 		signal_program KILL || :
 	fi
 }
@@ -996,13 +1229,19 @@ reap_helper() {
 
 # exit_with_program_status: the end: PROGRAM's status after -e remapping.
 exit_with_program_status() {
-	# The writer needs no clean-up: KILL (a write of at most PIPE_BUF bytes
+	# The writers need no clean-up: KILL (a write of at most PIPE_BUF bytes
 	# into a pipe is never cut in half). The timer kills its sleep first.
-	if [ -n "$writer_pid" ]; then
-		reap_helper "$writer_pid" KILL
+	if [ -n "$writer" ]; then
+		end_helper "$writer" KILL
 	fi
 	if [ -n "$timer_pid" ]; then
 		reap_helper "$timer_pid" VTALRM
+	fi
+	for _ep_helper in $helpers $relay; do
+		end_helper "$_ep_helper" KILL
+	done
+	if [ "$leftover_grace_ms" -gt 0 ]; then
+		end_leftovers
 	fi
 	_ep_code=$program_status
 	case " $expect_codes " in
@@ -1012,12 +1251,68 @@ exit_with_program_status() {
 	finish "$_ep_code"
 }
 
+# ------------------------------------------------------------ leftovers
+
+# has_leftovers: as PID 1, kill -0 -1 (numbers: dash's kill takes `-s NAME
+# -1` for an option) reaches every other process of the
+# namespace (running or a zombie not yet reaped).
+has_leftovers() {
+	kill -0 -1 2>/dev/null
+}
+
+# reap_for TENTHS: waits a tenth of a second TENTHS times at most, or until
+# nothing is left; dash and ash reap any child inside `wait`, bash on SIGCHLD.
+# Returns 1 while something is left.
+reap_for() {
+	uptime_cs
+	_rf_end=
+	if [ -n "$now_cs" ]; then
+		_rf_end=$((now_cs + $1 * 10))
+	fi
+	_rf_count=0
+	while has_leftovers; do
+		if [ -n "$_rf_end" ]; then
+			uptime_cs
+			if [ "$now_cs" -ge "$_rf_end" ]; then
+				return 1
+			fi
+		elif [ "$_rf_count" -ge "$1" ]; then
+			return 1
+		fi
+		_rf_count=$((_rf_count + 1))
+		sleep "$reap_tick" >/dev/null 2>&1 9<&- &
+		wait "$!" 2>/dev/null || :
+	done
+}
+
+# end_leftovers: --leftover-grace: SIGTERM to every process PROGRAM left,
+# reaping them for up to the grace, then SIGKILL. As PID 1 only: otherwise
+# the orphans were reparented away from the script (see the warning at
+# start-up). The exit code stays PROGRAM's.
+end_leftovers() {
+	if [ "$$" -ne 1 ] || ! has_leftovers; then
+		return 0
+	fi
+	fifo_init_log 2 "$program_name exited; sending SIGTERM to every process left, waiting up to $leftover_grace"
+	kill -15 -1 2>/dev/null || :
+	if reap_for "$(((leftover_grace_ms + 99) / 100))"; then
+		return 0
+	fi
+	fifo_init_log 1 "leftovers still running $leftover_grace after SIGTERM: sending SIGKILL"
+	kill -9 -1 2>/dev/null || :
+	reap_for 20 || :
+}
+
+# ------------------------------------------------------------ supervise
+
 # supervise PROGRAM [ARGS...]: starts PROGRAM in the background with the
 # FIFO (or our stdin) as fd 0, forwards signals until it has exited, and
 # exits with its status.
 supervise() {
-	writer_pid=
+	writer=
 	timer_pid=
+	helpers=
+	relay=
 	stop_step=0
 	# When the shell cannot fork it complains on stderr and exits (2 in
 	# dash and ash). PROGRAM needs that stderr, so a silenced fork just
@@ -1038,6 +1333,13 @@ supervise() {
 	child_start=$start_time
 	child=$_sv_pid
 	fifo_init_log 3 "started $1 as pid $child"
+	if [ -n "$startup_lines" ]; then
+		fifo_init_log 2 "writing the start-up commands into the FIFO"
+		spawn_helper_writer "$startup_lines"
+	fi
+	if "$relay_stdin"; then
+		start_relay
+	fi
 	# Signals that came before the pid was known.
 	_sv_pending=$pending_signals
 	pending_signals=
@@ -1048,6 +1350,79 @@ supervise() {
 
 	wait_program
 	exit_with_program_status
+}
+
+# ------------------------------------------------------------ merged stdin
+
+# stdin_relayable: the script's own stdin can feed the relay: open,
+# readable, not /dev/null, and not a terminal whose foreground group is
+# someone else's (a backgrounded init would be stopped by SIGTTIN, which it
+# ignores, and then read EIO). Needs /proc.
+stdin_relayable() {
+	if [ ! -e /proc/self/fd/0 ]; then
+		if [ ! -d /proc/self ]; then
+			fifo_init_log 2 "cannot check stdin without /proc: it is not relayed into the FIFO"
+		fi
+		return 1
+	fi
+	_sr_null=1
+	# shellcheck disable=SC3013,SC2319
+	[ /proc/self/fd/0 -ef /dev/null ] 2>/dev/null && _sr_null=0
+	if [ "$_sr_null" -eq 0 ]; then
+		return 1
+	fi
+	_sr_flags=
+	{ read -r _ _ && read -r _ _sr_flags; } <"/proc/$$/fdinfo/0" 2>/dev/null || :
+	# The access mode is the lowest two bits: 1 is O_WRONLY.
+	case "$_sr_flags" in
+		*[15]) return 1 ;;
+	esac
+	if [ -t 0 ] && { read -r _sr_stat <"/proc/$$/stat"; } 2>/dev/null; then
+		_sr_stat=${_sr_stat##*) }
+		# shellcheck disable=SC2086 # split on purpose: state ppid pgrp session tty tpgid
+		set -- $_sr_stat
+		if [ "$#" -ge 6 ] && [ "$3" != "$6" ]; then
+			return 1
+		fi
+	fi
+	return 0
+}
+
+# start_relay: a background subshell copies complete lines of the script's
+# stdin into the FIFO. A background job's stdin is /dev/null before its own
+# redirections, so stdin goes through descriptor 8 for that one command.
+start_relay() {
+	{
+		(
+			open_fifo_writer
+			relay_lines
+		) <&8 8<&- &
+	} 8<&0
+	_sr_pid=$!
+	proc_start_time "$_sr_pid"
+	relay=$_sr_pid:$start_time
+	fifo_init_log 3 "relaying complete lines of stdin into the FIFO (pid $_sr_pid)"
+}
+
+# relay_lines: the relay's loop. LC_ALL=C makes ${#line} count bytes in
+# every shell (bash and busybox count characters in a UTF-8 locale). CRLF
+# ends a line like LF; a last line without a newline is still a line; a
+# line over PIPE_BUF-1 bytes is refused whole (it is already read, never
+# split). `read` drops NUL bytes (dash, busybox sh and bash alike).
+relay_lines() {
+	LC_ALL=C
+	export LC_ALL
+	_rl_number=0
+	while _rl_line=; IFS= read -r _rl_line || [ -n "$_rl_line" ]; do
+		_rl_number=$((_rl_number + 1))
+		_rl_line=${_rl_line%"$cr"}
+		if [ "${#_rl_line}" -gt $((PIPE_BUF - 1)) ]; then
+			fifo_init_log 1 "warning: stdin line $_rl_number is longer than $((PIPE_BUF - 1)) bytes: not written (a console command must be one atomic write)"
+			continue
+		fi
+		printf '%s\n' "$_rl_line" 2>/dev/null || return 0
+	done
+	fifo_init_log 2 "stdin closed: the relay into the FIFO ended (PROGRAM and the FIFO go on)"
 }
 
 # ------------------------------------------------------ the command line
@@ -1066,10 +1441,18 @@ need_value() {
 # add_stop_command TEXT: one --stop-command; the first bad one is reported
 # after --help had its chance, as the executable does.
 add_stop_command() {
-	opt_stop_count=$((opt_stop_count + 1))
-	opt_stop_commands=$opt_stop_commands$1$nl
+	opt_stop_steps="${opt_stop_steps}c $1$nl"
 	if [ -z "$stop_error" ]; then
 		check_stop_command --stop-command "$1" || :
+	fi
+}
+
+# add_line SOURCE TEXT: one value of a repeatable option to opt_lines (one
+# line each); checked as a stop command is, and reported the same way.
+add_line() {
+	opt_lines=$opt_lines$2$nl
+	if [ -z "$stop_error" ]; then
+		check_stop_command "$1" "$2" || :
 	fi
 }
 
@@ -1085,8 +1468,18 @@ opt_create_set=false
 opt_exec=false
 opt_expect=
 opt_rewrite=
-opt_stop_commands=
-opt_stop_count=0
+opt_stop_steps=
+opt_startup=
+opt_startup_set=false
+opt_startup_file=
+opt_startup_file_set=false
+opt_signal_commands=
+opt_signal_commands_set=false
+opt_no_relay=false
+opt_leftover_grace=
+opt_leftover_grace_set=false
+opt_expect_set=false
+opt_rewrite_set=false
 opt_stop_timeout=
 opt_stop_timeout_set=false
 stop_error=
@@ -1123,11 +1516,11 @@ while [ "$#" -gt 0 ]; do
 			;;
 		-e | --expect-exit)
 			need_value "$@"
-			opt_expect=$opt_expect$2$nl
+			opt_expect=$opt_expect$2$nl opt_expect_set=true
 			shift 2
 			;;
 		--expect-exit=*)
-			opt_expect=$opt_expect${1#*=}$nl
+			opt_expect=$opt_expect${1#*=}$nl opt_expect_set=true
 			shift
 			;;
 		--stop-command)
@@ -1139,6 +1532,66 @@ while [ "$#" -gt 0 ]; do
 			add_stop_command "${1#*=}"
 			shift
 			;;
+		--stop-wait)
+			need_value "$@"
+			opt_stop_steps="${opt_stop_steps}w $2$nl"
+			shift 2
+			;;
+		--stop-wait=*)
+			opt_stop_steps="${opt_stop_steps}w ${1#*=}$nl"
+			shift
+			;;
+		--startup-command)
+			need_value "$@"
+			opt_lines=$opt_startup
+			add_line --startup-command "$2"
+			opt_startup=$opt_lines opt_startup_set=true
+			shift 2
+			;;
+		--startup-command=*)
+			opt_lines=$opt_startup
+			add_line --startup-command "${1#*=}"
+			opt_startup=$opt_lines opt_startup_set=true
+			shift
+			;;
+		--startup-file)
+			need_value "$@"
+			opt_startup_file=$2 opt_startup_file_set=true
+			shift 2
+			;;
+		--startup-file=*)
+			opt_startup_file=${1#*=} opt_startup_file_set=true
+			shift
+			;;
+		--signal-command)
+			need_value "$@"
+			opt_lines=$opt_signal_commands
+			add_line --signal-command "$2"
+			opt_signal_commands=$opt_lines opt_signal_commands_set=true
+			shift 2
+			;;
+		--signal-command=*)
+			opt_lines=$opt_signal_commands
+			add_line --signal-command "${1#*=}"
+			opt_signal_commands=$opt_lines opt_signal_commands_set=true
+			shift
+			;;
+		--no-relay-stdin)
+			opt_no_relay=true
+			shift
+			;;
+		--leftover-grace)
+			need_value "$@"
+			opt_leftover_grace=$2 opt_leftover_grace_set=true
+			shift 2
+			;;
+		--leftover-grace=*)
+			opt_leftover_grace=${1#*=} opt_leftover_grace_set=true
+			shift
+			;;
+		--lock-timeout | --lock-timeout=*) unsupported --lock-timeout 'the FIFO lock is flock(2)' ;;
+		--preserve-fds | --preserve-fds=*) unsupported --preserve-fds 'the script passes every descriptor it has, it cannot choose' ;;
+		--nofile-soft | --nofile-soft=*) unsupported --nofile-soft 'RLIMIT_NOFILE for PROGRAM' ;;
 		--stop-timeout)
 			need_value "$@"
 			opt_stop_timeout=$2 opt_stop_timeout_set=true
@@ -1166,15 +1619,15 @@ while [ "$#" -gt 0 ]; do
 		-p | --pdeath-signal | --pdeath-signal=*) unsupported "${1%%=*}" 'parent-death signal' ;;
 		-r | --rewrite)
 			need_value "$@"
-			opt_rewrite=$opt_rewrite$2$nl
+			opt_rewrite=$opt_rewrite$2$nl opt_rewrite_set=true
 			shift 2
 			;;
 		--rewrite=*)
-			opt_rewrite=$opt_rewrite${1#*=}$nl
+			opt_rewrite=$opt_rewrite${1#*=}$nl opt_rewrite_set=true
 			shift
 			;;
 		-w | --warn-reap) unsupported "$1" 'log each reaped zombie' ;;
-		--exec=* | --verbose=* | --help=* | --version=* | --subreaper=* | --kill-group=* | --warn-reap=*)
+		--exec=* | --verbose=* | --help=* | --version=* | --subreaper=* | --kill-group=* | --warn-reap=* | --no-relay-stdin=*)
 			usage_error "option '${1%%=*}' takes no value"
 			;;
 		--*) usage_error "unknown option '${1%%=*}'" ;;
@@ -1249,6 +1702,32 @@ elif env_flag "${FIFO_INIT_CREATE:-}"; then
 	esac
 fi
 
+# env_list VALUE: sets list to VALUE's words (separated by commas, spaces or
+# newlines), one per line, as the executable reads FIFO_INIT_EXPECT_EXIT
+# and FIFO_INIT_REWRITE.
+env_list() {
+	list=
+	_el_rest=$1,
+	while [ -n "$_el_rest" ]; do
+		_el_word=${_el_rest%%[,[:space:]]*}
+		_el_rest=${_el_rest#"$_el_word"}
+		_el_rest=${_el_rest#?}
+		if [ -n "$_el_word" ]; then
+			list=$list$_el_word$nl
+		fi
+	done
+}
+
+# The command line's -e and -r replace FIFO_INIT_EXPECT_EXIT and FIFO_INIT_REWRITE.
+if ! "$opt_expect_set"; then
+	env_list "${FIFO_INIT_EXPECT_EXIT:-}"
+	opt_expect=$list
+fi
+if ! "$opt_rewrite_set"; then
+	env_list "${FIFO_INIT_REWRITE:-}"
+	opt_rewrite=$list
+fi
+
 expect_codes=
 _ex_list=$opt_expect
 while [ -n "$_ex_list" ]; do
@@ -1311,32 +1790,96 @@ while [ -n "$_rw_list" ]; do
 	rewrites="$rewrites$_rw_from=$_rw_to "
 done
 
-# The command line's stop commands replace the environment's (one per line, blank lines skipped).
-if [ "$opt_stop_count" -gt 0 ]; then
-	stop_commands=$opt_stop_commands
-	stop_count=$opt_stop_count
-else
-	stop_commands=
-	stop_count=0
-	_sc_list=${FIFO_INIT_STOP_COMMAND:-}
-	while [ -n "$_sc_list" ]; do
-		_sc_text=${_sc_list%%"$nl"*}
-		case "$_sc_list" in
-			*"$nl"*) _sc_list=${_sc_list#*"$nl"} ;;
-			*) _sc_list= ;;
+# env_lines VALUE: sets lines to VALUE's lines, one per line: CRLF ends a
+# line like LF (as the executable's split on /\r?\n/), empty lines are
+# skipped; a lone CR elsewhere stays, and is refused by check_stop_command.
+env_lines() {
+	lines=
+	if [ -z "$1" ]; then
+		return 0
+	fi
+	# Only now: need_cr forks, and a fork is the first thing to fail under a process limit.
+	need_cr
+	_el_rest=$1
+	while [ -n "$_el_rest" ]; do
+		_el_text=${_el_rest%%"$nl"*}
+		case "$_el_rest" in
+			*"$nl"*) _el_rest=${_el_rest#*"$nl"} ;;
+			*) _el_rest= ;;
 		esac
-		need_cr
-		# CRLF ends a line like LF (as the executable's split on /\r?\n/);
-		# a lone CR elsewhere is not a line end, and is refused below.
-		_sc_text=${_sc_text%"$cr"}
-		if [ -n "$_sc_text" ]; then
-			if [ -z "$stop_error" ]; then
-				check_stop_command FIFO_INIT_STOP_COMMAND "$_sc_text" || :
-			fi
-			stop_commands=$stop_commands$_sc_text$nl
-			stop_count=$((stop_count + 1))
+		_el_text=${_el_text%"$cr"}
+		if [ -n "$_el_text" ]; then
+			lines=$lines$_el_text$nl
 		fi
 	done
+}
+
+# check_lines SOURCE LINES: each line is a console line (check_stop_command);
+# the first bad one is kept in stop_error.
+check_lines() {
+	_cl_rest=$2
+	while [ -n "$_cl_rest" ] && [ -z "$stop_error" ]; do
+		check_stop_command "$1" "${_cl_rest%%"$nl"*}" || :
+		_cl_rest=${_cl_rest#*"$nl"}
+	done
+}
+
+# duration_arg SOURCE TEXT: sets duration_ms, or a usage error naming SOURCE.
+duration_arg() {
+	if ! parse_duration "$2"; then
+		usage_error "invalid $1 '$2': expected a duration such as 500ms, 30s or 2m, at most 2147483647ms"
+	fi
+}
+
+# sleep_arg MS: sets seconds to what `sleep` takes for MS: fractions in
+# coreutils and busybox; others get whole seconds, rounded up.
+sleep_arg() {
+	seconds=$(($1 / 1000))
+	if [ $(($1 % 1000)) -ne 0 ]; then
+		if "$sleep_fractions"; then
+			_sa_millis=$(($1 % 1000 + 1000))
+			seconds=$seconds.${_sa_millis#1}
+		else
+			seconds=$((seconds + 1))
+		fi
+	fi
+}
+
+# The stop sequence: the command line's --stop-command and --stop-wait in
+# the order given; else FIFO_INIT_STOP_SEQUENCE (lines `command TEXT` and
+# `wait DURATION`) or FIFO_INIT_STOP_COMMAND (one command per line), not
+# both. Kept as lines `c TEXT` and `w MS` until the pauses are known.
+if [ -n "$opt_stop_steps" ]; then
+	_ss_steps=$opt_stop_steps
+else
+	_ss_steps=
+	if [ -n "${FIFO_INIT_STOP_SEQUENCE:-}" ] && [ -n "${FIFO_INIT_STOP_COMMAND:-}" ]; then
+		usage_error "set FIFO_INIT_STOP_SEQUENCE or FIFO_INIT_STOP_COMMAND, not both"
+	fi
+	if [ -n "${FIFO_INIT_STOP_SEQUENCE:-}" ]; then
+		env_lines "$FIFO_INIT_STOP_SEQUENCE"
+		while [ -n "$lines" ]; do
+			_ss_text=${lines%%"$nl"*}
+			lines=${lines#*"$nl"}
+			case "$_ss_text" in
+				"command "*)
+					if [ -z "$stop_error" ]; then
+						check_stop_command FIFO_INIT_STOP_SEQUENCE "${_ss_text#command }" || :
+					fi
+					_ss_steps="${_ss_steps}c ${_ss_text#command }$nl"
+					;;
+				"wait "*) _ss_steps="${_ss_steps}w ${_ss_text#wait }$nl" ;;
+				*) usage_error "invalid FIFO_INIT_STOP_SEQUENCE line '$_ss_text': expected 'command TEXT' or 'wait DURATION'" ;;
+			esac
+		done
+	else
+		env_lines "${FIFO_INIT_STOP_COMMAND:-}"
+		check_lines FIFO_INIT_STOP_COMMAND "$lines"
+		while [ -n "$lines" ]; do
+			_ss_steps="${_ss_steps}c ${lines%%"$nl"*}$nl"
+			lines=${lines#*"$nl"}
+		done
+	fi
 fi
 if [ -n "$stop_error" ]; then
 	usage_error "$stop_error"
@@ -1352,18 +1895,146 @@ if ! parse_duration "$stop_timeout"; then
 fi
 stop_timeout_ms=$duration_ms
 
+sleep_fractions=false
+if [ -n "$_ss_steps" ]; then
+	if sleep 0.001 2>/dev/null; then
+		sleep_fractions=true
+	fi
+fi
+
+# stop_steps: lines `c TEXT` and `w MS SECONDS` (SECONDS for sleep);
+# stop_commands and stop_count: its commands.
+stop_steps=
+stop_commands=
+stop_count=0
+while [ -n "$_ss_steps" ]; do
+	_ss_step=${_ss_steps%%"$nl"*}
+	_ss_steps=${_ss_steps#*"$nl"}
+	case "$_ss_step" in
+		"c "*)
+			stop_steps=$stop_steps$_ss_step$nl
+			stop_commands=$stop_commands${_ss_step#c }$nl
+			stop_count=$((stop_count + 1))
+			;;
+		*)
+			if [ -n "$opt_stop_steps" ]; then
+				duration_arg --stop-wait "${_ss_step#w }"
+			else
+				duration_arg 'FIFO_INIT_STOP_SEQUENCE wait' "${_ss_step#w }"
+			fi
+			sleep_arg "$duration_ms"
+			stop_steps="${stop_steps}w $duration_ms $seconds$nl"
+			;;
+	esac
+done
+if [ -n "$stop_steps" ] && [ "$stop_count" -eq 0 ]; then
+	usage_error "--stop-wait needs a --stop-command: a stop sequence of pauses alone would type nothing"
+fi
+if [ "$stop_count" -gt 0 ]; then
+	sleep_arg "$stop_timeout_ms"
+	stop_sleep_seconds=$seconds
+fi
+
+# Start-up commands: the command line's, else FIFO_INIT_STARTUP_COMMAND (one
+# per line); then the lines of --startup-file / FIFO_INIT_STARTUP_FILE.
+if "$opt_startup_set"; then
+	startup_lines=$opt_startup
+else
+	env_lines "${FIFO_INIT_STARTUP_COMMAND:-}"
+	startup_lines=$lines
+	check_lines FIFO_INIT_STARTUP_COMMAND "$startup_lines"
+fi
+if "$opt_startup_file_set"; then
+	startup_file=$opt_startup_file
+	if [ -z "$startup_file" ]; then
+		usage_error "invalid --startup-file '': expected a path"
+	fi
+else
+	startup_file=${FIFO_INIT_STARTUP_FILE:-}
+fi
+
+# Signal commands: the command line's, else FIFO_INIT_SIGNAL_COMMAND (one per
+# line), as lines `NAME TEXT`.
+if "$opt_signal_commands_set"; then
+	_sg_source=--signal-command
+	_sg_list=$opt_signal_commands
+else
+	_sg_source=FIFO_INIT_SIGNAL_COMMAND
+	env_lines "${FIFO_INIT_SIGNAL_COMMAND:-}"
+	_sg_list=$lines
+	check_lines FIFO_INIT_SIGNAL_COMMAND "$_sg_list"
+fi
+if [ -n "$stop_error" ]; then
+	usage_error "$stop_error"
+fi
+signal_commands=
+while [ -n "$_sg_list" ]; do
+	_sg_text=${_sg_list%%"$nl"*}
+	_sg_list=${_sg_list#*"$nl"}
+	case "$_sg_text" in
+		?*:?*) ;;
+		*) usage_error "invalid $_sg_source '$_sg_text': expected SIGNAL:COMMAND, e.g. USR1:save-all" ;;
+	esac
+	if ! signal_name "${_sg_text%%:*}"; then
+		usage_error "invalid $_sg_source '$_sg_text': expected a signal name or number"
+	fi
+	case "$signal" in
+		TERM | INT) usage_error "$_sg_source '$_sg_text': SIGTERM and SIGINT start the stop sequence; use --stop-command for them" ;;
+		HUP | QUIT | USR1 | USR2 | WINCH) ;;
+		*) usage_error "invalid $_sg_source '$_sg_text': fifo-init.sh traps only $FORWARDED_SIGNALS, so it never sees that signal; use the fifo-init executable" ;;
+	esac
+	case " $rewrites" in
+		*" $signal="*) usage_error "$signal has both --rewrite and --signal-command: choose one" ;;
+	esac
+	signal_commands="$signal_commands$signal ${_sg_text#*:}$nl"
+done
+
+# Merged stdin: on unless --no-relay-stdin or FIFO_INIT_RELAY_STDIN is off
+# (set but empty is off, as in the executable).
+relay_stdin=true
+if "$opt_no_relay" || { [ -n "${FIFO_INIT_RELAY_STDIN+set}" ] && ! env_flag "$FIFO_INIT_RELAY_STDIN"; }; then
+	relay_stdin=false
+fi
+
+if "$opt_leftover_grace_set"; then
+	leftover_grace=$opt_leftover_grace
+else
+	leftover_grace=${FIFO_INIT_LEFTOVER_GRACE:-}
+fi
+leftover_grace_ms=0
+if [ -n "$leftover_grace" ] || "$opt_leftover_grace_set"; then
+	duration_arg --leftover-grace "$leftover_grace"
+	leftover_grace_ms=$duration_ms
+fi
+
+if ! "$opt_exec" && env_flag "${FIFO_INIT_EXEC:-}"; then
+	opt_exec=true
+fi
+
 if [ -z "$fifo" ]; then
 	if [ "$stop_count" -gt 0 ]; then
 		usage_error "--stop-command needs --fifo: the stop command is written into the FIFO"
 	fi
+	if [ -n "$startup_lines" ] || [ -n "$startup_file" ]; then
+		usage_error "--startup-command and --startup-file need --fifo: they are written into the FIFO"
+	fi
+	if [ -n "$signal_commands" ]; then
+		usage_error "--signal-command needs --fifo: the command is written into the FIFO"
+	fi
 	if [ -n "$create_mode" ]; then
 		usage_error "--create needs --fifo: it says which FIFO to create"
 	fi
+	relay_stdin=false
 fi
 if "$opt_exec" && [ "$stop_count" -gt 0 ]; then
 	usage_error "--stop-command cannot work with --exec: nothing of fifo-init stays to write it"
 fi
+if "$opt_exec" && { [ -n "$startup_lines" ] || [ -n "$startup_file" ] || [ -n "$signal_commands" ] || [ "$leftover_grace_ms" -gt 0 ]; }; then
+	usage_error "--startup-command, --startup-file, --signal-command and --leftover-grace cannot work with --exec: nothing of fifo-init stays"
+fi
 
+# Verbosity: FIFO_INIT_VERBOSITY, else tini's TINI_VERBOSITY on tini's scale
+# (0 -> 0, 1 and 2 -> 1, 3 -> 2, 4 and up -> 3), plus one per -v.
 _vb_base=1
 if [ -n "${FIFO_INIT_VERBOSITY:-}" ]; then
 	trim "$FIFO_INIT_VERBOSITY"
@@ -1371,24 +2042,96 @@ if [ -n "${FIFO_INIT_VERBOSITY:-}" ]; then
 		[0-3]) _vb_base=$trimmed ;;
 		*) usage_error "invalid FIFO_INIT_VERBOSITY '$FIFO_INIT_VERBOSITY': expected a level from 0 to 3" ;;
 	esac
+elif [ -n "${TINI_VERBOSITY:-}" ]; then
+	trim "$TINI_VERBOSITY"
+	case "$trimmed" in
+		[0-9] | [0-9][0-9] | [0-9][0-9][0-9]) ;;
+		*) usage_error "invalid TINI_VERBOSITY '$TINI_VERBOSITY': expected a number, as tini's -v count" ;;
+	esac
+	strip_zeros "$trimmed"
+	case "$number" in
+		0) _vb_base=0 ;; 1 | 2) _vb_base=1 ;; 3) _vb_base=2 ;; *) _vb_base=3 ;;
+	esac
 fi
 verbosity=$((_vb_base + verbose_count))
 if [ "$verbosity" -gt 3 ]; then
 	verbosity=3
 fi
 
-# Settings of the executable that a shell cannot honour. Environment
-# variables are often inherited (TINI_SUBREAPER from a base image), so they
-# warn; the same request as an option is an error.
+# The environment twins of the options a shell cannot honour are usage
+# errors naming the executable, as the options are. tini's own variables
+# (TINI_SUBREAPER, TINI_KILL_PROCESS_GROUP) are often inherited from a base
+# image, so they only warn.
+# unsupported_env NAME WHAT: an executable-only variable.
+unsupported_env() {
+	usage_error "$1 ($2) is not available in fifo-init.sh, a shell cannot do it; unset it or use the fifo-init executable"
+}
 if [ -n "${FIFO_INIT_PIPE_SIZE:-}" ]; then
-	fifo_init_log 1 "warning: FIFO_INIT_PIPE_SIZE is ignored: fifo-init.sh cannot grow the FIFO buffer; use the fifo-init executable"
+	unsupported_env FIFO_INIT_PIPE_SIZE 'F_SETPIPE_SZ'
 fi
-if [ "$$" -ne 1 ] && { env_flag "${TINI_SUBREAPER:-}" || env_flag "${FIFO_INIT_SUBREAPER:-}"; }; then
-	fifo_init_log 1 "warning: TINI_SUBREAPER/FIFO_INIT_SUBREAPER is ignored: fifo-init.sh cannot register as child subreaper; use the fifo-init executable"
+if [ -n "${FIFO_INIT_LOCK_TIMEOUT:-}" ]; then
+	unsupported_env FIFO_INIT_LOCK_TIMEOUT 'the FIFO lock is flock(2)'
 fi
-if env_flag "${TINI_KILL_PROCESS_GROUP:-}" || env_flag "${FIFO_INIT_KILL_PROCESS_GROUP:-}"; then
-	fifo_init_log 1 "warning: TINI_KILL_PROCESS_GROUP/FIFO_INIT_KILL_PROCESS_GROUP is ignored: fifo-init.sh signals PROGRAM only, not its group; use the fifo-init executable"
+if [ -n "${FIFO_INIT_PDEATH_SIGNAL:-}" ]; then
+	unsupported_env FIFO_INIT_PDEATH_SIGNAL 'parent-death signal'
 fi
+if [ -n "${FIFO_INIT_PRESERVE_FDS:-}" ]; then
+	unsupported_env FIFO_INIT_PRESERVE_FDS 'the script passes every descriptor it has, it cannot choose'
+fi
+if [ -n "${FIFO_INIT_NOFILE_SOFT:-}" ]; then
+	unsupported_env FIFO_INIT_NOFILE_SOFT 'RLIMIT_NOFILE for PROGRAM'
+fi
+if env_flag "${FIFO_INIT_WARN_REAP:-}"; then
+	unsupported_env FIFO_INIT_WARN_REAP 'log each reaped zombie'
+fi
+if env_flag "${FIFO_INIT_KILL_PROCESS_GROUP:-}"; then
+	unsupported_env FIFO_INIT_KILL_PROCESS_GROUP 'signals to the process group'
+fi
+if [ "$$" -ne 1 ] && env_flag "${FIFO_INIT_SUBREAPER:-}"; then
+	unsupported_env FIFO_INIT_SUBREAPER 'child subreaper; as PID 1 the script reaps anyway'
+fi
+if [ "$$" -ne 1 ] && [ -n "${TINI_SUBREAPER+set}" ]; then
+	fifo_init_log 1 "warning: TINI_SUBREAPER is ignored: fifo-init.sh cannot register as child subreaper; use the fifo-init executable"
+fi
+if [ -n "${TINI_KILL_PROCESS_GROUP+set}" ]; then
+	fifo_init_log 1 "warning: TINI_KILL_PROCESS_GROUP is ignored: fifo-init.sh signals PROGRAM only, not its group; use the fifo-init executable"
+fi
+if [ "$leftover_grace_ms" -gt 0 ] && [ "$$" -ne 1 ]; then
+	fifo_init_log 1 "warning: --leftover-grace only acts when fifo-init.sh is PID 1: otherwise PROGRAM's leftovers are reparented away from the script (a shell cannot become a child subreaper); use the fifo-init executable"
+fi
+
+# read_startup_file: appends the lines of startup_file to startup_lines
+# (CRLF or LF; empty lines skipped; a last line without a newline counts),
+# before PROGRAM starts: a file that cannot be read, or a line that is not
+# one console line, is the init's failure (125). `read` drops NUL bytes.
+read_startup_file() {
+	safe_path "$startup_file"
+	if [ -d "$startup_file" ]; then
+		fail 125 "cannot read --startup-file $startup_file: it is a directory"
+	fi
+	if [ -p "$startup_file" ]; then
+		fail 125 "cannot read --startup-file $startup_file: it is a FIFO (reading it would block the start-up)"
+	fi
+	if ! { command exec 8<"$safe"; } 2>/dev/null; then
+		if [ ! -e "$startup_file" ]; then
+			fail 125 "cannot read --startup-file $startup_file: no such file"
+		fi
+		fail 125 "cannot read --startup-file $startup_file: permission denied"
+	fi
+	need_cr
+	_rf_text=
+	while IFS= read -r _rf_line <&8 || [ -n "$_rf_line" ]; do
+		_rf_text=$_rf_text$_rf_line$nl
+		_rf_line=
+	done
+	exec 8<&-
+	env_lines "$_rf_text"
+	check_lines --startup-file "$lines"
+	if [ -n "$stop_error" ]; then
+		fail 125 "$startup_file: $stop_error"
+	fi
+	startup_lines=$startup_lines$lines
+}
 
 # ------------------------------------------------------------------ run
 
@@ -1426,17 +2169,22 @@ if "$opt_exec"; then
 	exec_program "$@"
 fi
 
-if [ "$stop_count" -gt 0 ]; then
-	# sleep takes fractions in coreutils and busybox; others get whole seconds, rounded up.
-	stop_sleep_seconds=$((stop_timeout_ms / 1000))
-	if [ $((stop_timeout_ms % 1000)) -ne 0 ]; then
-		_sl_millis=$((stop_timeout_ms % 1000 + 1000))
-		if sleep 0.001 2>/dev/null; then
-			stop_sleep_seconds=$stop_sleep_seconds.${_sl_millis#1}
-		else
-			stop_sleep_seconds=$((stop_sleep_seconds + 1))
-			fifo_init_log 2 "sleep takes whole seconds here: the stop timeout is ${stop_sleep_seconds}s"
-		fi
+if [ "$stop_count" -gt 0 ] && ! "$sleep_fractions" && [ $((stop_timeout_ms % 1000)) -ne 0 ]; then
+	fifo_init_log 2 "sleep takes whole seconds here: the stop timeout is ${stop_sleep_seconds}s"
+fi
+if [ -n "$startup_file" ]; then
+	read_startup_file
+fi
+if "$relay_stdin" && ! stdin_relayable; then
+	relay_stdin=false
+fi
+if "$relay_stdin"; then
+	need_cr
+fi
+if [ "$leftover_grace_ms" -gt 0 ]; then
+	reap_tick=1
+	if sleep 0.001 2>/dev/null; then
+		reap_tick=0.1
 	fi
 fi
 if [ -z "$reset_env" ] && [ -z "${BASH_VERSION:-}" ]; then

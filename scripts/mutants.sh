@@ -85,16 +85,24 @@ mutants=(
   "fifo-init.sh@@s/exec mkfifo \x22\x24\@\x22 \x22\x24safe\x22 2>&1\); then/exec mkfifo \x22\x24safe\x22 2>\&1) \&\& chmod \x22\x24create_mode\x22 \x22\x24fifo\x22; then/@@chmods nothing by path@@shell-hardening"
   "fifo-init.sh@@s/if \[ \x22\x24\(\(create_mode & 0600\)\)\x22 -ne/if [ 384 -ne/@@exactly MODE@@shell-hardening"
   "fifo-init.sh@@s/if \[ -n \x22\x24create_mode\x22 \] && \[ -L \x22\x24fifo\x22 \]; then\n\t\trefuse_link/if false; then\n\t\trefuse_link/%%s/if \[ -n \x22\x24create_mode\x22 \] && \[ -L \x22\x24fifo\x22 \]; then\n\t\texec 9<&-\n\t\trefuse_link/if false; then\n\t\texec 9<\&-\n\t\trefuse_link/@@symlink at a --create path@@shell-hardening"
-  "fifo-init.sh@@s/\t\t_sc_text=\x24\{_sc_text%\x22\x24cr\x22\}\n//@@CRLF@@shell-hardening"
+  "fifo-init.sh@@s/\t\t_el_text=\x24\{_el_text%\x22\x24cr\x22\}\n//@@CRLF@@shell-hardening"
   "fifo-init.sh@@s/\*\x22\x24nl\x22\* \| \*\x22\x24cr\x22\*\)/*\x22\x24nl\x22*)/@@CR or LF inside@@shell-hardening"
   "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' PIPE\n/m@@SIGTTIN@@shell-hardening"
   "fifo-init.sh@@s/\t\texec 9>&-\n\t\tstop_timer/\t\tstop_timer/@@stop timer holds no FIFO@@shell-hardening"
-  "fifo-init.sh@@s/reap_helper \x22\x24timer_pid\x22 VTALRM/:/@@PROGRAM dying during a stop@@shell-hardening"
+  "fifo-init.sh@@s/reap_helper \x22\x24timer_pid\x22 VTALRM\n\tfi/:\n\tfi/@@PROGRAM dying during a stop@@shell-hardening"
   "fifo-init.sh@@s/^trap 'note_signal HUP \|\| :' HUP\n/trap - HUP\n/m@@flood@@shell-hardening"
   "fifo-init.sh@@s/^trap '' TTIN TTOU PIPE\n/trap '' TTIN TTOU\n/m@@broken stderr@@shell-hardening"
   "fifo-init.sh@@s/\t\t\tT \| t\)/\t\t\tT)/@@ptrace@@shell-hardening"
   "fifo-init.sh@@s/\{ \x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null; \} 2>\/dev\/null/\x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null 2>\&1/@@cannot fork@@shell-hardening"
   "fifo-init.sh@@s/\tkeep_int_ignored=true/\tkeep_int_ignored=false/@@Ctrl-C|SIGINT and SIGQUIT ignored@@shell-hardening"
+  # issue 12 in fifo-init.sh (test/behaviour/shell-console.test.ts)
+  "fifo-init.sh@@s/start_timer \x22\x24\{_rs_pause#\* \}\x22/start_timer 0/@@announce, wait@@shell-console"
+  "fifo-init.sh@@s/if \x22\x24stopping\x22 && \x22\x24stop_pausing\x22 && \[ \x22\x241\x22 = HUP \]; then/if false; then/@@SIGHUP during a pause@@shell-console"
+  "fifo-init.sh@@s/\t\tspawn_helper_writer \x22\x24startup_lines\x22\n/\t\t:\n/@@start-up commands@@shell-console"
+  "fifo-init.sh@@s/\t\t\tspawn_helper_writer \x22\x24_os_lines\x22\n/\t\t\t:\n/@@signal commands@@shell-console"
+  "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@shell-console"
+  "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@shell-console"
+  "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@shell-console"
 
 )
 
