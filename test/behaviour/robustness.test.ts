@@ -173,8 +173,9 @@ describe('fifo-init: robustness (issue 9)', () => {
       const run = start(['--fifo', fifo, '--stop-command', 'stop', '--', 'dash', FIX('gameserver.sh'), world], { pid1: false, prefix, wrapper: { script: '"$@" & wait $!', depth: 3 } });
       // (strace forks short-lived probes of its own: look for the init by name.)
       const initPid = await waitFor('the init under strace', () => descendantRunning(run.child.pid!, EXE));
-      // SigCgt shows the init catches SIGTERM (bit 15-1): its handlers are installed, Node has booted.
-      await waitFor('the init\'s SIGTERM handler', () => (BigInt(`0x${procStatus(initPid).SigCgt}`) & (1n << 14n)) !== 0n);
+      // SigCgt shows the init catches SIGRTMAX (bit 64-1), the last handler it installs (Node
+      // itself catches SIGTERM from its own start, to reset the terminal and die: no sign of ours).
+      await waitFor('the init\'s handlers', () => (BigInt(`0x${procStatus(initPid).SigCgt}`) & (1n << 63n)) !== 0n);
       expect(run.output().stdout).not.toContain('ready'); // PROGRAM not started yet
       process.kill(initPid, 'SIGTERM');
       const result = await run.done;

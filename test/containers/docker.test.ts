@@ -460,7 +460,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
         expect(await engine.exitCode(gameId)).toBe(0);
         const game = await logs(gameId);
         expect(game.stdout.split('\n').filter(Boolean).at(-1)).toBe('stopping');
-        expect(game.stderr).toMatch(/stop command/);
+        expect(game.stderr).toMatch(/received SIGTERM: running the stop sequence/);
       } finally {
         await dc(['down', '-v', '-t', '1']);
       }
