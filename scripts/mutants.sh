@@ -81,6 +81,13 @@ mutants=(
   "src/node-debug-off.ts@@s/if \(process.env.NODE_DEBUG\)/if (false)/@@NODE_DEBUG@@node-env"
   "src/node-env.ts@@s/\[detachIpcChannel, /[/@@NODE_CHANNEL_FD@@node-env"
   "src/node-env.ts@@s/, skipNodeExitHooks\]/]/@@NODE_V8_COVERAGE@@node-env"
+  # issue 13: memory (test/unit/memory.test.ts, test/behaviour/memory.test.ts)
+  "src/memory.ts@@s/ \&\& !touchesWritable\(m\)//@@RELRO@@../unit/memory"
+  "src/memory.ts@@s/m.perms\[1\] === '-' \&\& //@@nothing else@@../unit/memory"
+  "src/memory.ts@@s/timer = setTimeout\(run, ms\).unref\(\);/timer = setInterval(run, ms).unref();/@@no periodic wake-ups@@init"
+  "src/memory.ts@@s/arm\(settled \? QUIET_MS : SETTLE_MS\);/if (!settled) arm(SETTLE_MS);/@@after a burst@@memory"
+  "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach({ onSignal, onWake });/@@paging out@@memory"
+  "src/sys/libc.ts@@s/void c.__errno_location;//@@exit code@@memory init"
 )
 
 work=$(mktemp -d)
