@@ -1199,18 +1199,72 @@ function report(r, o) {
       `of anonymous memory in this run, fifo-init ${mibOf(fifoAnon)} (the V8 heap and code space, malloc arenas of Node's threads, libuv). ` +
       'V8 flags (`--single-threaded`, `--jitless`, `--max-semi-space-size=1`, `--lite-mode`) moved plain `node` by under 1 % when tried; ' +
       'what fifo-init could remove of its own it did: the `send` command\'s `node:readline` is loaded only when `send` reads stdin (about 1 MiB of RSS less).',
-    `- **VmRSS ≤ 45 MiB, executable read sequentially first.** Not the SEA and not fifo-init's code: the page cache. A file that was \`read()\` ` +
-      'sequentially (a checksum, `cp`, an image layer being unpacked, the build itself) sits in large folios, and a page fault maps a whole folio, ' +
-      'so the same executable maps twice the pages (this also explains PLATFORM.md\'s "bare SEA 77 MB vs plain node 41 MB": the SEA had just been written). ' +
-      'These are clean, shared, reclaimable page-cache pages, not memory the init allocates. Tried and dropped: `madvise(MADV_DONTNEED)` on the ' +
-      "executable's code mappings after the spawn gives them back, but V8's work in the next second faults about 400 separate 64 KiB windows back in " +
-      '(25 MiB), and the read-only mappings next to them include RELRO, which the loader wrote, so dropping those crashes the process.',
+    `- **VmRSS ≤ 45 MiB, executable read sequentially first** (met since issue 13 when measured after the give-back). Without it the page ` +
+      'cache decides: a file that was `read()` sequentially (a checksum, `cp`, an image layer being unpacked, the build itself) sits in large ' +
+      'folios, and a page fault maps a whole folio, so the same executable maps twice the pages (76 MiB instead of 44). Clean, shared, ' +
+      'reclaimable page cache, not memory the init allocates; fifo-init now pages it out once PROGRAM runs (see "Memory given back").',
     `- **FIFO throughput ≥ 1.2 × relay (unpinned).** With 2 CPUs the relay's extra copy runs on the other CPU at the same time, so it costs CPU ` +
       `(${relayCpu === undefined ? 'n/a' : `${fmt(relayCpu, 0)} ms`} per ${o.throughputMiB} MiB in this run) rather than throughput; fifo-init's own ` +
       'path is the no-init path by construction (PROGRAM reads the FIFO itself) and its CPU is 0. Given one CPU, as a container often is, the relay ' +
       'falls to about half (the one-CPU table).',
     '- **Start-up and signal latency** are met here but sensitive to load on this 2-CPU machine: a run beside the test suite measured 30.2 ms and a ' +
       '2.0 ms p99. Start-up is Node booting (the bare SEA row); fifo-init adds well under a millisecond.',
+    '',
+  );
+
+  out.push('## Memory given back', '');
+  out.push(
+    'Since issue 13 (`src/memory.ts`), once PROGRAM runs (0.5 s after the first reaping pass) and again 5 s after the last wake-up of ' +
+      'each burst of work (signals, reaping), fifo-init:',
+    '',
+    '- pages out its executable\'s own file pages: `madvise(MADV_PAGEOUT)` over the private, never-writable mappings of ' +
+      '`/proc/self/exe` (matched by device and inode in `/proc/self/maps`). Never touched: writable mappings, and any read-only mapping ' +
+      'that touches a writable one of the same file (RELRO: the loader wrote it, then made it read-only), shared libraries, anonymous ' +
+      'memory. `MADV_PAGEOUT` never loses data (a written page would be swapped, not dropped), unlike `MADV_DONTNEED`, which dropped RELRO ' +
+      'and crashed the process when tried before. Pages that another process maps too (a second container started from the same file) ' +
+      'are left alone by the kernel: they are paid for once in the page cache anyway;',
+    '- trims the malloc heap: `malloc_trim(0)`.',
+    '',
+    'Both are armed by work, by one unref\'d one-shot timer that each wake-up pushes back: an idle init still makes no periodic wake-up ' +
+      '(section 3 and section 13; the behaviour suite\'s idle test). The executable runs with `--jitless`: compiled code only grew the ' +
+      'heap and faulted in more of the executable, and the init\'s JavaScript is small and rarely runs.',
+    '',
+    'Measured by hand on 2026-12-02 on this machine (`/proc/INIT/status`, `--kill-child unshare INIT -- sleep`, 1000 SIGWINCH at ' +
+      '~1000/s), the build of `main` at d0a94dd (`--v8-pool-size=1`, 3 threads) against this one:',
+    '',
+    table(
+      ['VmRSS / RssAnon / RssFile (MiB)', 'main (d0a94dd)', 'give-back, JIT on', 'give-back + `--jitless` (this build)'],
+      [
+        ['1 s after PROGRAM started, executable evicted first', '46.5 / 10.0 / 36.5', '22.1 / 9.2 / 12.9', '21.8 / 9.0 / 12.8'],
+        ['1 s after PROGRAM started, executable read sequentially first', '76.1 / 10.0 / 66.1', '22.2 / 9.4 / 12.8', '22 (bench section 13)'],
+        ['right after 1000 signals', '54.2 / 11.8 / 42.4', '37.3 / 12.1 / 25.2', '25.9 / 10.4 / 15.6'],
+        ['6 s after the 1000 signals', '54.2 / 11.8 / 42.4 (never given back)', '21.9 / 10.8 / 11.2', '19.2 / 10.3 / 8.9'],
+        ['after 20 more signals', '54.2 / 11.7 / 42.3', '27.4 / 10.8 / 16.6', '22.8 / 10.3 / 12.5'],
+      ],
+    ),
+    '',
+    'What a give-back costs: the pages come back when used. The first signal after one faults the forwarding path back in (issue 13 ' +
+      'measured 1.2–1.3 ms instead of 0.9 for it); at 1 signal/s (section 8) the 5 s quiet period never ends, so only the first signal ' +
+      'of the series pays, which shows in the max column. About 4–5 MiB come back with the next 20 signals and go again 5 s after the ' +
+      'burst. Choices kept out, with the numbers that decided:',
+    '',
+    '- `--lite-mode` instead of `--jitless`: the same after a burst (26.2 MiB VmRSS after 1000 signals), RssAnon at idle 9.55 MiB instead of 9.01, start-up +9 % vs +5 % (hyperfine, 40 runs each, noisy);',
+    '- no flag (JIT on): VmRSS 41.1 MiB right after 1000 signals instead of 25.9, 12.1 MiB RssAnon instead of 10.3; p50 at 1000/s 144 µs vs 166 µs with `--jitless` (+15 %, same run, tini 55–72 µs);',
+    '- `--max-semi-space-size=1`: no change (46.4 / 9.8 MiB at idle, 54.1 / 11.7 after 1000 signals, as without it); `--no-opt --no-maglev --no-sparkplug`: the same memory as `--jitless` (42.3 / 8.9, 43.9 / 10.3 before the give-back) while keeping executable JIT memory: `--jitless` is the simpler, stricter one;',
+    '- `MADV_COLD`: does nothing unless memory is short (issue 13); `MADV_DONTNEED` on the same ranges: RELRO included it crashes, without it the data would be dropped rather than paged out;',
+    '- `useSnapshot`: 12 % slower start and +4.6 MiB (issue 13); the ICU blob zeroed (31 % smaller gzip layer but `Intl` aborts the process), `objcopy --remove-section` on the finished SEA (crashes), `.eh_frame` stripped before `--build-sea` (1.9 MB gzip, suite not run): a binary hacked after the fact, not adopted.',
+    '',
+  );
+
+  out.push('## Start-up waste and threads', '');
+  out.push(
+    '- **node:ffi symbols declared on first use** (`src/sys/libc.ts`): declaring a function makes node:ffi place a trampoline, which costs ' +
+      'a run of failing `mmap(MAP_FIXED_NOREPLACE)` probes (about 35 per function). `strace -f -c -e trace=mmap` of ' +
+      '`fifo-init -- /bin/true` as PID 1: 1,518 mmap calls of which 1,344 failed with every function declared at start (main d0a94dd), ' +
+      '1,022 of which 864 failed now (a run declares about two thirds of them; `__errno_location` is declared at once, because a later ' +
+      'declaration would overwrite errno between a failed call and its reading).',
+    '- **Threads**: 3 (main, DelayedTaskScheduler, one V8 worker: `--v8-pool-size=1`, on `main` since docs/LIMITS.md), instead of 6; ' +
+      'the smallest `pids.max` it starts under went from 7 to 4 (docs/LIMITS.md). `--jitless` adds none.',
     '',
   );
 

@@ -65,9 +65,10 @@ type Functions = ffi.WrappedFunctionsFromDefinitions<typeof SIGNATURES>;
 /**
  * Each function is declared on its first call, not all at start-up: node:ffi
  * builds a native trampoline per declaration, and placing each one costs the
- * process a run of mmap(MAP_FIXED_NOREPLACE) probes (about 1,300 failing
- * mmap calls for the 38 declared at once, strace -c). Most runs call fewer
- * than half of them (no --exec, no ptrace, no terminal).
+ * process a run of failing mmap(MAP_FIXED_NOREPLACE) probes, about 35 each
+ * (`fifo-init -- /bin/true`: 1,344 failing mmap calls with all declared at
+ * once, 864 now; strace -c). A run uses about two thirds of them (no --exec,
+ * no ptrace, no terminal, no FIFO lock without --fifo).
  * See: docs/BENCHMARKS.md "Start-up waste".
  */
 function declareLazily(lib: ffi.DynamicLibrary): Functions {
