@@ -30,7 +30,7 @@ mutants=(
   "src/fifo.ts@@s/\(stats.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
   "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(permissionMessage/if (false) throw new InitError(permissionMessage/@@permission denied@@init"
   "src/fifo.ts@@s/Docker creates a directory/a directory was created/@@a directory@@init"
-  "src/supervisor.ts@@s/context.signals.attach\(\{ onSignal, onWake \}\);/context.signals.attach({ onSignal, onWake }); setInterval(() => {}, 500);/@@no periodic wake-ups@@init"
+  "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach(givingBack({ onSignal, onWake }, log)); setInterval(() => {}, 500);/@@no periodic wake-ups@@init"
   "src/supervisor.ts@@s/libc.setParentDeathSignal\(options.parentDeathSignal\);/void 0;/@@parent dies@@init"
   "src/reap.ts@@s/\} else if \(this.warnOnReap\) \{/} else if (false) {/@@logs each reaped zombie@@init"
   "src/spawn.ts@@s/if \(fd === except \|\| \(fd > 2 && isRuntimeDescriptor\(fd\)\)\) continue;/if (fd === except) continue;/%%s/fd < 3 \+ passed/fd < 40 + passed/@@no descriptor of the init leaks@@init"
