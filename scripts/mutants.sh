@@ -30,7 +30,7 @@ mutants=(
   "src/fifo.ts@@s/\(stats.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
   "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(permissionMessage/if (false) throw new InitError(permissionMessage/@@permission denied@@init"
   "src/fifo.ts@@s/Docker creates a directory/a directory was created/@@a directory@@init"
-  "src/supervisor.ts@@s/context.signals.attach\(\{ onSignal, onWake \}\);/context.signals.attach({ onSignal, onWake }); setInterval(() => {}, 500);/@@no periodic wake-ups@@init"
+  "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach(givingBack({ onSignal, onWake }, log)); setInterval(() => {}, 500);/@@no periodic wake-ups@@init"
   "src/supervisor.ts@@s/libc.setParentDeathSignal\(options.parentDeathSignal\);/void 0;/@@parent dies@@init"
   "src/reap.ts@@s/\} else if \(this.warnOnReap\) \{/} else if (false) {/@@logs each reaped zombie@@init"
   "src/spawn.ts@@s/if \(fd === except \|\| \(fd > 2 && isRuntimeDescriptor\(fd\)\)\) continue;/if (fd === except) continue;/%%s/fd < 3 \+ passed/fd < 40 + passed/@@no descriptor of the init leaks@@init"
@@ -104,6 +104,13 @@ mutants=(
   "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@shell-console"
   "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@shell-console"
 
+  # issue 13: memory (test/unit/memory.test.ts, test/behaviour/memory.test.ts)
+  "src/memory.ts@@s/ \&\& !touchesWritable\(m\)//@@RELRO@@../unit/memory"
+  "src/memory.ts@@s/m.perms\[1\] === '-' \&\& //@@nothing else@@../unit/memory"
+  "src/memory.ts@@s/timer = setTimeout\(run, ms\).unref\(\);/timer = setInterval(run, ms).unref();/@@no periodic wake-ups@@init"
+  "src/memory.ts@@s/arm\(settled \? QUIET_MS : SETTLE_MS\);/if (!settled) arm(SETTLE_MS);/@@after a burst@@memory"
+  "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach({ onSignal, onWake });/@@paging out@@memory"
+  "src/sys/libc.ts@@s/void c.__errno_location;//@@exit code@@memory init"
 )
 
 work=$(mktemp -d)

@@ -10,6 +10,8 @@
  * See: PEP 383 (surrogateescape); RFC 3629 (which sequences are valid).
  */
 
+import { isUtf8 } from 'node:buffer';
+
 const ESCAPE_BASE = 0xdc00;
 
 /** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
@@ -36,6 +38,8 @@ function validSequenceLength(bytes: Uint8Array, i: number): number {
 
 /** Bytes -> string, losslessly: invalid bytes become U+DC80..U+DCFF. */
 export function fromBytes(bytes: Uint8Array): string {
+  // Fast path (native; the executable runs --jitless, so a byte loop is slow): nothing to escape.
+  if (isUtf8(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   let out = '';
   let start = 0; // start of the current run of valid UTF-8
   let i = 0;
@@ -59,6 +63,8 @@ export function fromBytes(bytes: Uint8Array): string {
 
 /** String -> the exact bytes it came from (`fromBytes` reversed); other text is UTF-8. */
 export function toBytes(text: string): Buffer {
+  // Fast path (the regexp engine, not a loop of ours): no code unit an escape could be.
+  if (!/[\udc80-\udcff]/.test(text)) return Buffer.from(text, 'utf8');
   const parts: Buffer[] = [];
   let start = 0;
   for (let i = 0; i < text.length; i++) {

@@ -17,6 +17,7 @@ import { rewriteSignal, sendSignal, type SignalRouter } from './signals.js';
 import { spawnProgram } from './spawn.js';
 import { ConsoleWriter, consoleLine, openConsoleWriter } from './console.js';
 import { endLeftovers } from './leftovers.js';
+import { givingBack } from './memory.js';
 import { relayStdin, stdinReadable } from './relay.js';
 import { readStartupFile } from './startup.js';
 import { StopController } from './stop.js';
@@ -125,6 +126,7 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
 
     // Held signals go to PROGRAM now, then a first reaping pass: PROGRAM may
     // already have exited.
-    context.signals.attach({ onSignal, onWake });
+    // PROGRAM runs: from now on the idle init gives back what it does not need.
+    context.signals.attach(givingBack({ onSignal, onWake }, log));
   });
 }

@@ -54,10 +54,44 @@ const SIGNATURES = {
   // libuv's public signal API, exported by the node binary (PLATFORM.md "Signals in Node 26").
   uv_signal_init: { arguments: ['pointer', 'pointer'], return: 'i32' },
   uv_signal_start: { arguments: ['pointer', 'pointer', 'i32'], return: 'i32' },
+  // Giving memory back (src/memory.ts). Addresses as u64: they come from /proc/self/maps, not from a Buffer.
+  madvise: { arguments: ['u64', 'u64', 'i32'], return: 'i32' },
+  malloc_trim: { arguments: ['u64'], return: 'i32' },
+  flock: { arguments: ['i32', 'i32'], return: 'i32' },
 } as const;
 
-const lib = ffi.dlopen(null, SIGNATURES);
-const c = lib.functions;
+type Functions = ffi.WrappedFunctionsFromDefinitions<typeof SIGNATURES>;
+
+/**
+ * Each function is declared on its first call, not all at start-up: node:ffi
+ * builds a native trampoline per declaration, and placing each one costs the
+ * process a run of failing mmap(MAP_FIXED_NOREPLACE) probes, about 35 each
+ * (`fifo-init -- /bin/true`: 1,344 failing mmap calls with all declared at
+ * once, 864 now; strace -c). A run uses about two thirds of them (no --exec,
+ * no ptrace, no terminal, no FIFO lock without --fifo).
+ * See: docs/BENCHMARKS.md "Start-up waste".
+ */
+function declareLazily(lib: ffi.DynamicLibrary): Functions {
+  const functions = {} as Functions;
+  for (const name of Object.keys(SIGNATURES) as (keyof typeof SIGNATURES)[]) {
+    Object.defineProperty(functions, name, {
+      configurable: true,
+      get() {
+        const wrapped = lib.getFunction(name, SIGNATURES[name]);
+        Object.defineProperty(functions, name, { value: wrapped });
+        return wrapped;
+      },
+    });
+  }
+  return functions;
+}
+
+const lib = ffi.dlopen(null);
+const c = declareLazily(lib.lib);
+// Declared now, not lazily: a declaration's failed mmap probes set errno
+// (EEXIST), so declaring it between a failed call and errno() would replace
+// the call's errno (waitpid's ECHILD read as EEXIST).
+void c.__errno_location;
 
 /**
  * glibc >= 2.35 makes the child call tcsetpgrp() between fork and exec, so
@@ -65,16 +99,19 @@ const c = lib.functions;
  * instruction (tini does the same in its child). Optional: older libcs lack it.
  * See: posix_spawn_file_actions_addtcsetpgrp_np(3).
  */
-const addtcsetpgrp = ((): ((fa: Buffer, fd: number) => number) | undefined => {
+const ADDTCSETPGRP = 'posix_spawn_file_actions_addtcsetpgrp_np';
+const hasAddtcsetpgrp = ((): boolean => {
   try {
-    return lib.lib.getFunction('posix_spawn_file_actions_addtcsetpgrp_np', {
-      arguments: ['pointer', 'i32'],
-      return: 'i32',
-    }) as (fa: Buffer, fd: number) => number;
+    return lib.lib.getSymbol(ADDTCSETPGRP) !== 0n; // resolving the address declares nothing
   } catch {
-    return undefined;
+    return false;
   }
 })();
+let addtcsetpgrpFunction: ((fa: Buffer, fd: number) => number) | undefined;
+function addtcsetpgrp(fa: Buffer, fd: number): number {
+  addtcsetpgrpFunction ??= lib.lib.getFunction(ADDTCSETPGRP, { arguments: ['pointer', 'i32'], return: 'i32' }) as (fa: Buffer, fd: number) => number;
+  return addtcsetpgrpFunction(fa, fd);
+}
 
 function errno(): number {
   return ffi.getInt32(c.__errno_location() as bigint, 0);
@@ -282,7 +319,7 @@ export function spawn(request: SpawnRequest): number {
   try {
     // The terminal action runs first: it needs the terminal on its own fd,
     // before fd 0 may be replaced by the FIFO.
-    if (request.foregroundTtyFd !== undefined && addtcsetpgrp !== undefined) {
+    if (request.foregroundTtyFd !== undefined && hasAddtcsetpgrp) {
       checkReturned('posix_spawn_file_actions_addtcsetpgrp_np', addtcsetpgrp(fileActions, request.foregroundTtyFd));
     }
     if (request.stdinFd !== undefined) {
@@ -319,7 +356,7 @@ export function spawn(request: SpawnRequest): number {
 }
 
 /** True when the libc can hand the terminal to the child (glibc >= 2.35). */
-export const canSetForeground = addtcsetpgrp !== undefined;
+export const canSetForeground = hasAddtcsetpgrp;
 
 /**
  * execve(2) with byte-exact arguments and environment (Node's process.execve
@@ -456,8 +493,6 @@ export function exitNow(code: number): never {
 // FIFO path and send hardening: the FIFO's lock.
 // ---------------------------------------------------------------------------
 
-const flockFunction = lib.lib.getFunction('flock', { arguments: ['i32', 'i32'], return: 'i32' }) as (fd: number, operation: number) => number;
-
 const LOCK_EX = 2;
 const LOCK_NB = 4;
 
@@ -469,8 +504,36 @@ const LOCK_NB = 4;
  * See: flock(2) (locks on a FIFO inode work, across bind mounts too).
  */
 export function tryLockExclusive(fd: number): boolean {
-  if ((flockFunction(fd, LOCK_EX | LOCK_NB) as number) === 0) return true;
+  if ((c.flock(fd, LOCK_EX | LOCK_NB) as number) === 0) return true;
   const errnoValue = errno();
   if (errnoValue === 11 /* EWOULDBLOCK == EAGAIN on Linux */) return false;
   throw sysError('flock(LOCK_EX)', errnoValue);
+}
+
+// ---------------------------------------------------------------------------
+// Giving memory back (src/memory.ts).
+// ---------------------------------------------------------------------------
+
+/** Reclaim these pages now (Linux >= 5.4): clean file pages are dropped, written ones are kept (or swapped). See: madvise(2). */
+export const MADV_PAGEOUT = 21;
+
+/**
+ * madvise(2) over [start, end). Only advice that never loses data may be
+ * passed (MADV_PAGEOUT); EINVAL (a kernel without it) is returned as false
+ * rather than thrown, so the caller can stop asking.
+ */
+export function madvise(start: bigint, end: bigint, advice: number): boolean {
+  if ((c.madvise(start, end - start, advice) as number) === 0) return true;
+  const failure = errno();
+  if (failure === 22 /* EINVAL */) return false;
+  throw sysError('madvise', failure);
+}
+
+/**
+ * malloc_trim(0): glibc gives free memory at the top of the heap and whole
+ * free pages inside every arena back to the kernel. Returns whether it released any.
+ * See: malloc_trim(3).
+ */
+export function mallocTrim(): boolean {
+  return (c.malloc_trim(0n) as number) === 1;
 }

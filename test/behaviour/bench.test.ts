@@ -21,15 +21,26 @@ const MEASUREMENTS = [
   'VmRSS, executable read sequentially first (MiB)',
   'executable size (MiB)',
   'idle wake-ups in',
-  'signal forwarding p50 (µs)',
-  'signal forwarding p99 (µs)',
+  'signal forwarding p50 at 1000/s (µs)',
+  'signal forwarding p99 at 1000/s (µs)',
+  'signal forwarding p50 at 1/s (µs)',
+  'signal forwarding p99 at 1/s (µs)',
+  'VmRSS right after 20 signals (MiB)',
+  'RssAnon right after 20 signals (MiB)',
+  'VmRSS 1.0 s after the 20 signals (MiB)',
   '20 orphans reaped (ms)',
   'FIFO throughput (MiB/s)',
   'init CPU time during the 8 MiB transfer (ms)',
   'FIFO throughput, all on one CPU (MiB/s)',
+  'FIFO throughput, 16 writers (MiB/s)',
+  'FIFO throughput, 64 writers (MiB/s)',
+  'start-up median, 10,000-variable environment and 4,000-argument argv (ms)',
+  'VmRSS after ',
+  'RssAnon after ',
+  'idle wake-ups in ',
 ];
 /** Detail sections that hold one row per init. */
-const SECTIONS = ['### 1. Start-up', '### 2. Memory', '### 3. Idle wake-ups', '### 4. Signal forwarding', '### 5. Reaping orphans'];
+const SECTIONS = ['### 1. Start-up', '### 2. Memory', '### 3. Idle wake-ups', '### 4. Signal forwarding', '### 5. Reaping orphans', '### 9. Memory around a burst', '### 11. Start-up with a large environment'];
 
 /** The first cell of every table row under `heading`, up to the next heading of that level or above. */
 function rowsUnder(markdown: string, heading: string): string[] {
@@ -53,7 +64,7 @@ describe('scripts/bench.mjs', () => {
     const out = join(dir, 'BENCHMARKS.md');
     const child = spawn(
       join(ROOT, 'node_modules', '.bin', 'node'),
-      [join(ROOT, 'scripts', 'bench.mjs'), '--quick', '--out', out, '--startups', '3', '--signals', '20', '--orphans', '20', '--throughput-mib', '8', '--idle-seconds', '1'],
+      [join(ROOT, 'scripts', 'bench.mjs'), '--quick', '--out', out, '--startups', '3', '--signals', '20', '--slow-signals', '2', '--orphans', '20', '--throughput-mib', '8', '--idle-seconds', '1', '--long-idle-seconds', '2', '--send-lines', '1000'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -80,6 +91,14 @@ describe('scripts/bench.mjs', () => {
       expect(throughput.filter((row) => row === setup), setup).toHaveLength(2);
     }
     expect(rowsUnder(markdown, '### 7. `--exec`')).toContain('`/proc/PID/exe`');
+    // How cost grows: both paces for every init, no signal lost; 16 and 64 writers; send; the long idle, fifo-init in both page-cache states.
+    const paced = rowsUnder(markdown, '### 8. Signal forwarding at 1 and at 1000');
+    for (const pace of ['1/s', '1000/s']) expect(paced.filter((row) => row === pace)).toHaveLength(INITS.length + 1);
+    expect(markdown).toMatch(/\| 1000\/s \| fifo-init \| [\d,.]+ \| [^|]+ \| [^|]+ \| [^|]+ \| 20 \| 0 \|/);
+    expect(rowsUnder(markdown, '### 10. FIFO throughput with 1, 16 and 64 writers')).toContain('fifo-init --fifo');
+    expect(rowsUnder(markdown, '### 12. `fifo-init send`')).toContain('fifo-init send < 1,000 lines');
+    const idle = rowsUnder(markdown, '### 13. Resident memory after');
+    for (const init of ['fifo-init', 'tini', 'dumb-init', 'catatonit', 'fifo-init, executable read sequentially first']) expect(idle, init).toContain(init);
     expect(rowsUnder(markdown, '## Targets').length).toBeGreaterThanOrEqual(10);
     for (const heading of ['## Machine', '## Versions', '## Rerun']) expect(markdown).toContain(heading);
   }, 90_000);
