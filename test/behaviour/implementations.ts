@@ -43,19 +43,28 @@ export const executable: SuiteImplementation = {
 };
 
 /**
- * The script as the suite runs it: a byte-for-byte copy in a directory
+ * The script as the suites run it: a byte-for-byte copy in a directory
  * everyone may read, because some cases run it as uid 65534, and a checkout
  * can sit below a directory only root may enter (mktemp -d makes 0700).
+ * FIFO_INIT_SH points the suites at another script (e.g. an old one, to see
+ * a new test fail there).
  */
-const SCRIPT = (() => {
+export const SCRIPT = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'fifo-init-sh-'));
   chmodSync(dir, 0o755);
   const copy = join(dir, 'fifo-init.sh');
-  copyFileSync(join(ROOT, 'fifo-init.sh'), copy);
+  copyFileSync(process.env.FIFO_INIT_SH ?? join(ROOT, 'fifo-init.sh'), copy);
   chmodSync(copy, 0o755);
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return copy;
 })();
+
+/** The script under each shell, with no skips: for the suites that hold only the shell fallback. */
+export const SHELLS: Implementation[] = [
+  { name: 'dash fifo-init.sh', command: ['dash', SCRIPT], skips: {} },
+  { name: 'busybox sh fifo-init.sh', command: ['busybox', 'sh', SCRIPT], skips: {} },
+  { name: 'bash fifo-init.sh', command: ['bash', SCRIPT], skips: {} },
+];
 
 /** What no POSIX shell can do, and why (README "fifo-init.sh" lists the same). */
 const SHELL_SKIPS: Readonly<Record<string, string>> = {

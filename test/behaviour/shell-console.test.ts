@@ -8,31 +8,15 @@
  * them against another copy of the script (to see them fail on an older one).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants as fsc, copyFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, closeSync, constants as fsc, existsSync, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, fillFifo, linesOf, makeFifo, startInit, tempDir, underTerminal, waitFor, writeFifo, type Implementation, type Running } from './harness.js';
+import { FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, underTerminal, waitFor, writeFifo, type Running } from './harness.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A copy everyone may read, as implementations.ts does. */
-const SCRIPT = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-sh-console-'));
-  chmodSync(dir, 0o755);
-  const copy = join(dir, 'fifo-init.sh');
-  copyFileSync(process.env.FIFO_INIT_SH ?? join(ROOT, 'fifo-init.sh'), copy);
-  chmodSync(copy, 0o755);
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return copy;
-})();
-
-const SHELLS: Implementation[] = [
-  { name: 'dash fifo-init.sh', command: ['dash', SCRIPT], skips: {} },
-  { name: 'busybox sh fifo-init.sh', command: ['busybox', 'sh', SCRIPT], skips: {} },
-  { name: 'bash fifo-init.sh', command: ['bash', SCRIPT], skips: {} },
-];
+import { SCRIPT, SHELLS } from './implementations.js';
 
 /** Each process holding PATH open, with the access mode of that descriptor (0 read, 1 write, 2 read/write). */
 function holdersOf(path: string): { pid: number; mode: number }[] {

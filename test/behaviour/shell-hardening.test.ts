@@ -6,31 +6,16 @@
  * see them fail on an older one).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, ROOT, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Implementation, type Running } from './harness.js';
+import { FIXTURES, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running } from './harness.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A copy everyone may read (some cases run it as uid 65534), as implementations.ts does. */
-const SCRIPT = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-sh-hardening-'));
-  chmodSync(dir, 0o755);
-  const copy = join(dir, 'fifo-init.sh');
-  copyFileSync(process.env.FIFO_INIT_SH ?? join(ROOT, 'fifo-init.sh'), copy);
-  chmodSync(copy, 0o755);
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return copy;
-})();
-
-const SHELLS: Implementation[] = [
-  { name: 'dash fifo-init.sh', command: ['dash', SCRIPT], skips: {} },
-  { name: 'busybox sh fifo-init.sh', command: ['busybox', 'sh', SCRIPT], skips: {} },
-  { name: 'bash fifo-init.sh', command: ['bash', SCRIPT], skips: {} },
-];
+import { SCRIPT, SHELLS } from './implementations.js';
 
 /** Bit N-1 of a /proc status signal mask (SigIgn: 0000000000000006). */
 const hasSignal = (mask: string, signal: number) => ((BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) === 1n;
