@@ -1,226 +1,273 @@
 /**
- * The console operators expect (issue 12; SPEC "The console", "Supervision"):
- * the init's own stdin merged into the FIFO, a stop sequence with pauses,
- * start-up commands, signal commands, and a graceful end for leftovers.
- * Run on the real executable; every wait is bounded.
+ * The console operators expect (issue 12; SPEC "The console", "Supervision"),
+ * one suite for the executable and fifo-init.sh under dash, busybox sh and
+ * bash: the init's own stdin merged into the FIFO, a stop sequence with
+ * pauses, start-up commands and signal commands. What only one side can do
+ * (the executable's leftovers as subreaper, the script's own descriptors and
+ * usage errors) follows each; the shell-only cases are in
+ * shell-console.test.ts. Every wait is bounded.
  */
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsc, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXE, FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, underTerminal, waitFor, writeFifo, type Running } from './harness.js';
-import { executable } from './implementations.js';
+import { FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, underTerminal, waitFor, writeFifo, type Implementation, type Running } from './harness.js';
+import { executable, SHELLS } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('fifo-init: console features (issue 12)', () => {
-  let dir: string;
-  let cleanup: () => void;
-  let fifo: string;
-  let world: string;
-  const running: Running[] = [];
-  const start = (args: string[], options: Parameters<typeof startInit>[2] = {}) => {
-    const run = startInit(executable, args, options);
-    running.push(run);
-    return run;
-  };
-  const server = (args: string[], options: Parameters<typeof startInit>[2] = {}) =>
-    start(['--fifo', fifo, ...args, '--', 'dash', FIX('gameserver.sh'), world], options);
-  const ready = (run: Running) => waitFor('the server', () => run.output().stdout.includes('ready'));
-  beforeEach(() => {
-    ({ dir, cleanup } = tempDir());
-    fifo = makeFifo(join(dir, 'command_pipe'));
-    world = join(dir, 'world');
-  });
-  afterEach(() => {
-    for (const run of running.splice(0)) run.kill();
-    cleanup();
-  });
-
-  describe('12.1 merged stdin', () => {
-    it('lines typed into the init\'s stdin reach PROGRAM through the FIFO, beside host writes; EOF ends only the relay', async () => {
-      const run = server([], { stdin: 'pipe' });
-      await ready(run);
-      run.child.stdin!.write('say from stdin\n');
-      await waitFor('the stdin line', () => run.output().stdout.includes('from stdin'));
-      await writeFifo(fifo, 'say from the host\n');
-      await waitFor('the host line', () => run.output().stdout.includes('from the host'));
-      run.child.stdin!.write('say crlf\r\nsay last without newline');
-      run.child.stdin!.end();
-      await waitFor('the CRLF line and the last line', () => run.output().stdout.includes('crlf\n') && run.output().stdout.includes('last without newline'));
-      await sleep(300);
-      expect(run.child.exitCode).toBeNull(); // EOF on stdin did not end PROGRAM (its stdin is the FIFO)
-      await writeFifo(fifo, 'quit\n');
-      expect((await run.done).code).toBe(3);
-      expect(run.output().stdout).not.toContain('stdin closed'); // PROGRAM never read EOF
-    });
-
-    it('an over-long stdin line is refused whole with a warning, never split; the next line goes through', async () => {
-      const run = server([], { stdin: 'pipe' });
-      await ready(run);
-      run.child.stdin!.write(`say ${'x'.repeat(5000)}\nsay after\n`);
-      await waitFor('the next line', () => run.output().stdout.includes('after'));
-      expect(run.output().stdout).not.toContain('xxxx');
-      expect(run.output().stderr).toMatch(/longer than 4095 bytes/);
-    });
-
-    it('--no-relay-stdin and FIFO_INIT_RELAY_STDIN=0 turn it off', async () => {
-      for (const [args, env] of [[['--no-relay-stdin'], {}], [[], { FIFO_INIT_RELAY_STDIN: '0' }]] as const) {
-        const run = server([...args], { stdin: 'pipe', env });
-        await ready(run);
-        run.child.stdin!.write('say relayed\n');
-        await writeFifo(fifo, 'say marker\n');
-        await waitFor('the marker', () => run.output().stdout.includes('marker'));
-        await sleep(200);
-        expect(run.output().stdout).not.toContain('relayed');
-        run.kill();
-      }
-    });
-
-    it('under a terminal (docker run -it), typed lines go in the same way', async () => {
-      const terminal = underTerminal([EXE, '--fifo', fifo, '--', 'dash', FIX('gameserver.sh'), world]);
-      try {
-        await waitFor('the server under a terminal', () => terminal.output().includes('ready'));
-        terminal.type('say typed at the terminal\r'); // Enter sends CR; the line discipline makes it LF
-        await waitFor('the typed line at PROGRAM', () => /typed at the terminal\r?\n[\s\S]*typed at the terminal/.test(terminal.output()));
-        terminal.type('quit\r');
-        expect(await terminal.closed).toBe(3);
-      } finally {
-        terminal.kill();
-      }
-    });
-  });
-
-  describe('12.2 a stop sequence', () => {
-    it('announce, wait, stop: the pause is kept, then the world is saved and the exit code is 0', async () => {
-      const run = server(['--stop-command', 'say stopping in 1 s', '--stop-wait', '1500ms', '--stop-command', 'stop']);
-      await ready(run);
-      await run.signal('SIGTERM');
-      await waitFor('the announcement', () => run.output().stdout.includes('stopping in 1 s'));
-      await sleep(500);
-      expect(existsSync(world)).toBe(false); // still in the pause
-      expect((await run.done).code).toBe(0);
-      expect(readFileSync(world, 'utf8')).toBe('saved\n');
-    });
-
-    it('SIGHUP during a pause skips the rest of the waits; FIFO_INIT_STOP_SEQUENCE does the same as the options', async () => {
-      const run = server([], { env: { FIFO_INIT_STOP_SEQUENCE: 'command say stopping soon\nwait 10m\ncommand stop' } });
-      await ready(run);
-      await run.signal('SIGTERM');
-      await waitFor('the announcement', () => run.output().stdout.includes('stopping soon'));
-      await run.signal('SIGHUP');
-      const result = await run.done;
-      expect(result.timedOut).toBe(false);
-      expect(result.code).toBe(0);
-      expect(readFileSync(world, 'utf8')).toBe('saved\n');
-    });
-
-    it('a second SIGTERM during a pause is forwarded at once', async () => {
-      const out = join(dir, 'signals');
-      const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
-      await waitFor('the fixture', () => linesOf(out).includes('ready'));
-      await run.signal('SIGTERM');
-      await sleep(300);
-      expect(linesOf(out)).not.toContain('TERM');
-      await run.signal('SIGTERM');
-      await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'));
-    });
-  });
-
-  describe('12.3 start-up commands', () => {
-    it('--startup-command lines, then --startup-file lines, are typed in order right after the start', async () => {
-      const file = join(dir, 'startup.txt');
-      writeFileSync(file, Buffer.from('say two\r\n\nsay three\nsay four'));
-      const run = server(['--startup-command', 'say one', '--startup-file', file]);
-      await waitFor('all four', () => run.output().stdout.includes('four'));
-      const said = run.output().stdout.split('\n').filter((line) => ['one', 'two', 'three', 'four'].includes(line));
-      expect(said).toEqual(['one', 'two', 'three', 'four']);
-    });
-
-    it('a full FIFO never blocks the init: signals are still forwarded until PROGRAM makes room', async () => {
-      // Fill the FIFO before the init starts (our O_RDWR descriptor is the reader meanwhile).
-      const holder = openSync(fifo, fsc.O_RDWR | fsc.O_NONBLOCK);
-      try {
-        fillFifo(fifo);
-        const script = `trap 'echo got-usr1' USR1; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; exec grep -m1 -x 'say one'`;
-        const run = start(['--fifo', fifo, '--startup-command', 'say one', '--', 'dash', '-c', script]);
-        await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
-        closeSync(holder);
-        await run.signal('SIGUSR1');
-        await waitFor('USR1 forwarded while the FIFO is full', () => run.output().stdout.includes('got-usr1'), 5_000);
-        const result = await run.done;
-        expect(result.code).toBe(0); // grep found the start-up line after the filler
-      } finally {
-        try {
-          closeSync(holder);
-        } catch {
-          // closed above
-        }
-      }
-    });
-
-    it('an unreadable --startup-file is the init\'s failure, before PROGRAM starts', async () => {
-      const run = server(['--startup-file', join(dir, 'missing')]);
-      const result = await run.done;
-      expect(result.code).toBe(125);
-      expect(result.stdout).not.toContain('ready');
-      expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    });
-  });
-
-  describe('12.4 signal commands', () => {
-    it('--signal-command USR1:save writes `save` instead of forwarding USR1 (which would kill the server)', async () => {
-      const run = server(['--signal-command', 'USR1:save']);
-      await ready(run);
-      await run.signal('SIGUSR1');
-      await waitFor('the world saved', () => existsSync(world));
-      await sleep(200);
-      expect(run.child.exitCode).toBeNull();
-      await writeFifo(fifo, 'quit\n');
-      expect((await run.done).code).toBe(3);
-    });
-
-    it('FIFO_INIT_SIGNAL_COMMAND does the same; --rewrite of the same signal is a usage error', async () => {
-      const run = server([], { env: { FIFO_INIT_SIGNAL_COMMAND: 'SIGUSR2:say via env' } });
-      await ready(run);
-      await run.signal('SIGUSR2');
-      await waitFor('the command', () => run.output().stdout.includes('via env'));
-      const clash = await server(['--signal-command', 'USR1:save', '--rewrite', 'USR1:HUP']).done;
-      expect(clash.code).toBe(125);
-    });
-  });
-
-  describe('12.6 a graceful end for leftovers', () => {
-    /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
-    const program = (leftover: string, code: number) => {
-      const file = join(dir, 'leftover.sh');
-      writeFileSync(file, leftover);
-      return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
+for (const impl of [executable, ...SHELLS] as Implementation[]) {
+  describe(`${impl.name}: console features (issue 12)`, () => {
+    let dir: string;
+    let cleanup: () => void;
+    let fifo: string;
+    let world: string;
+    const running: Running[] = [];
+    const start = (args: string[], options: Parameters<typeof startInit>[2] = {}) => {
+      const run = startInit(impl, args, options);
+      running.push(run);
+      return run;
     };
-    for (const pid1 of [true, false]) {
-      it(`--leftover-grace: a leftover gets SIGTERM and may finish; the exit code stays PROGRAM's (${pid1 ? 'PID 1' : 'subreaper'})`, async () => {
-        const mark = join(dir, 'term');
-        const run = start(['--leftover-grace', '5s', '--', ...program(`trap 'echo term > "${mark}"; exit 0' TERM; echo $$ > "$0.up"; while :; do sleep 0.1; done\n`, 5)], { pid1 });
+    const server = (args: string[], options: Parameters<typeof startInit>[2] = {}) =>
+      start(['--fifo', fifo, ...args, '--', 'dash', FIX('gameserver.sh'), world], options);
+    const ready = (run: Running) => waitFor('the server', () => run.output().stdout.includes('ready'));
+    beforeEach(() => {
+      ({ dir, cleanup } = tempDir());
+      chmodSync(dir, 0o777);
+      fifo = makeFifo(join(dir, 'command_pipe'));
+      world = join(dir, 'world');
+    });
+    afterEach(() => {
+      for (const run of running.splice(0)) run.kill();
+      cleanup();
+    });
+
+    describe('12.1 merged stdin', () => {
+      it("lines typed into the init's stdin reach PROGRAM through the FIFO, beside host writes; CRLF and a last line without newline; EOF ends only the relay", async () => {
+        const run = server([], { stdin: 'pipe' });
+        await ready(run);
+        run.child.stdin!.write('say from stdin\n');
+        await waitFor('the stdin line', () => run.output().stdout.includes('from stdin'));
+        await writeFifo(fifo, 'say from the host\n');
+        await waitFor('the host line', () => run.output().stdout.includes('from the host'));
+        run.child.stdin!.write('say crlf\r\nsay last without newline');
+        run.child.stdin!.end();
+        await waitFor('the CRLF line and the last line', () => run.output().stdout.includes('crlf\n') && run.output().stdout.includes('last without newline'));
+        await sleep(300);
+        expect(run.child.exitCode).toBeNull(); // EOF on stdin did not end PROGRAM (its stdin is the FIFO)
+        await writeFifo(fifo, 'quit\n');
+        const result = await run.done;
+        expect(result.code).toBe(3);
+        expect(result.stdout).not.toContain('stdin closed'); // PROGRAM never read EOF
+      });
+      it('an over-long stdin line is refused whole with a warning, never split; the next line goes through', async () => {
+        const run = server([], { stdin: 'pipe' });
+        await ready(run);
+        // Two-byte characters: 2100 of them are 4200 bytes, so counting characters would let them through.
+        run.child.stdin!.write(`say ${'é'.repeat(2100)}\nsay ${'é'.repeat(1000)}\nsay after\n`);
+        await waitFor('the next line', () => run.output().stdout.includes('after'));
+        const said = run.output().stdout.split('\n');
+        expect(said.filter((line) => line.startsWith('é'))).toEqual(['é'.repeat(1000)]); // 2000 bytes: whole
+        expect(run.output().stderr).toMatch(/stdin line 1 is longer than 4095 bytes/);
+      });
+      it('--no-relay-stdin and FIFO_INIT_RELAY_STDIN=0 turn it off (on by default)', async () => {
+        for (const [args, env, relayed] of [
+          [[], {}, true],
+          [['--no-relay-stdin'], {}, false],
+          [[], { FIFO_INIT_RELAY_STDIN: '0' }, false],
+        ] as const) {
+          const run = server([...args], { stdin: 'pipe', env });
+          await ready(run);
+          run.child.stdin!.write('say relayed\n');
+          await sleep(300);
+          await writeFifo(fifo, 'say marker\n');
+          await waitFor('the marker', () => run.output().stdout.includes('marker'));
+          await sleep(200);
+          expect(run.output().stdout.includes('relayed'), JSON.stringify([args, env])).toBe(relayed);
+          run.kill();
+        }
+      });
+      it('under a terminal (docker run -it), typed lines go in the same way', async () => {
+        const terminal = underTerminal([...impl.command, '--fifo', fifo, '--', 'dash', FIX('gameserver.sh'), world]);
+        try {
+          await waitFor('the server under a terminal', () => terminal.output().includes('ready'));
+          terminal.type('say typed at the terminal\r'); // Enter sends CR; the line discipline makes it LF
+          await waitFor('the typed line at PROGRAM', () => /typed at the terminal\r?\n[\s\S]*typed at the terminal/.test(terminal.output()));
+          terminal.type('quit\r');
+          expect(await terminal.closed).toBe(3);
+        } finally {
+          terminal.kill();
+        }
+      });
+    });
+
+    describe('12.2 a stop sequence', () => {
+      it('announce, wait, stop: the pause is kept, then the world is saved and the exit code is 0', async () => {
+        const run = server(['--stop-command', 'say stopping in 1 s', '--stop-wait', '1500ms', '--stop-command', 'stop']);
+        await ready(run);
+        await run.signal('SIGTERM');
+        await waitFor('the announcement', () => run.output().stdout.includes('stopping in 1 s'));
+        await sleep(500);
+        expect(existsSync(world)).toBe(false); // still in the pause
+        expect((await run.done).code).toBe(0);
+        expect(readFileSync(world, 'utf8')).toBe('saved\n');
+      });
+      it('SIGHUP during a pause skips the rest of the waits; FIFO_INIT_STOP_SEQUENCE does the same as the options', async () => {
+        const run = server([], { env: { FIFO_INIT_STOP_SEQUENCE: 'command say stopping soon\r\nwait 10m\nwait 5m\ncommand stop\n' } });
+        await ready(run);
+        await run.signal('SIGTERM');
+        await waitFor('the announcement', () => run.output().stdout.includes('stopping soon\n'));
+        await run.signal('SIGHUP');
         const result = await run.done;
         expect(result.timedOut).toBe(false);
-        expect(result.code).toBe(5);
-        expect(readFileSync(mark, 'utf8')).toBe('term\n');
+        expect(result.code).toBe(0);
+        expect(readFileSync(world, 'utf8')).toBe('saved\n');
       });
-    }
+      it('a second SIGTERM during a pause is forwarded at once', async () => {
+        const out = join(dir, 'signals');
+        const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
+        await waitFor('the fixture', () => linesOf(out).includes('ready'));
+        await run.signal('SIGTERM');
+        await sleep(300);
+        expect(linesOf(out)).not.toContain('TERM');
+        await run.signal('SIGTERM');
+        await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'));
+      });
+      it('the escalation starts after the last command: SIGTERM, then SIGKILL after --stop-timeout again', async () => {
+        const script = 'trap "" TERM; echo ready; while IFS= read -r line; do echo "got $line"; done';
+        const run = start(['--fifo', fifo, '--stop-command', 'one', '--stop-wait', '1s', '--stop-command', 'two', '--stop-timeout', '500ms', '--', 'dash', '-c', script]);
+        await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
+        await run.signal('SIGTERM');
+        const t0 = Date.now();
+        await waitFor('the first command', () => run.output().stdout.includes('got one'));
+        const result = await run.done;
+        const elapsed = Date.now() - t0;
+        expect(result.code).toBe(137);
+        expect(result.stdout).toContain('got two');
+        expect(elapsed).toBeGreaterThanOrEqual(1_900); // 1 s pause + 2 x 500 ms
+        expect(elapsed).toBeLessThan(6_000);
+      });
+    });
 
-    it('a leftover that ignores SIGTERM gets SIGKILL after the grace; as subreaper it is gone, not left running', async () => {
-      // The leftover beats (a line a tenth of a second) into a file: alive while the file grows.
-      const beat = join(dir, 'leftover.sh.up');
-      const run = start(['--leftover-grace', '1s', '--', ...program(`trap '' TERM; while :; do echo x >> "$0.up"; sleep 0.1; done\n`, 4)], { pid1: false });
-      await waitFor('the leftover', () => linesOf(beat).length > 0);
-      const before = linesOf(beat).length;
-      await sleep(500);
-      expect(linesOf(beat).length).toBeGreaterThan(before); // SIGTERM did not end it: the grace runs
-      const result = await run.done;
-      expect(result.code).toBe(4);
-      const after = linesOf(beat).length;
-      await sleep(500);
-      expect(linesOf(beat).length).toBe(after); // killed, not left running
+    describe('12.3 start-up commands', () => {
+      it('--startup-command lines, then --startup-file lines, are typed in order right after the start', async () => {
+        const file = join(dir, 'startup.txt');
+        writeFileSync(file, Buffer.from('say two\r\n\nsay three\nsay four'));
+        const run = server(['--startup-command', 'say one', '--startup-command=say one and a half', '--startup-file', file]);
+        await waitFor('all four', () => run.output().stdout.includes('four'));
+        const said = run.output().stdout.split('\n').filter((line) => ['one', 'one and a half', 'two', 'three', 'four'].includes(line));
+        expect(said).toEqual(['one', 'one and a half', 'two', 'three', 'four']);
+      });
+      it('FIFO_INIT_STARTUP_COMMAND and FIFO_INIT_STARTUP_FILE do the same; the command line wins', async () => {
+        const file = join(dir, 'startup.txt');
+        writeFileSync(file, 'say from the file\n');
+        const run = server([], { env: { FIFO_INIT_STARTUP_COMMAND: 'say env one\r\nsay env two\n', FIFO_INIT_STARTUP_FILE: file } });
+        await waitFor('the file line', () => run.output().stdout.includes('from the file'));
+        const said = run.output().stdout.split('\n').filter((line) => line.startsWith('env ') || line === 'from the file');
+        expect(said).toEqual(['env one', 'env two', 'from the file']);
+        run.kill(); // one reader of the FIFO at a time
+        await run.done;
+        const wins = server(['--startup-command', 'say from the options'], { env: { FIFO_INIT_STARTUP_COMMAND: 'say from env' } });
+        await waitFor('the option line', () => wins.output().stdout.includes('from the options'));
+        await sleep(300);
+        expect(wins.output().stdout).not.toContain('from env');
+      });
+      it("an unreadable --startup-file is the init's failure, before PROGRAM starts", async () => {
+        const tooLong = join(dir, 'long.txt');
+        writeFileSync(tooLong, `say ok\nsay ${'x'.repeat(5000)}\n`);
+        for (const [args, env] of [
+          [['--startup-file', join(dir, 'missing')], {}],
+          [['--startup-file', dir], {}],
+          [[], { FIFO_INIT_STARTUP_FILE: join(dir, 'missing') }],
+          [['--startup-file', tooLong], {}],
+        ] as const) {
+          const result = await server([...args], { env }).done;
+          expect(result.code, JSON.stringify([args, env])).toBe(125);
+          expect(result.stdout).not.toContain('ready');
+          expect(result.stderr.trim().split('\n')).toHaveLength(1);
+        }
+      });
+    });
+
+    describe('12.4 signal commands', () => {
+      it('--signal-command USR1:save writes `save` instead of forwarding USR1 (which would kill the server)', async () => {
+        const run = server(['--signal-command', 'USR1:save']);
+        await ready(run);
+        await run.signal('SIGUSR1');
+        await waitFor('the world saved', () => existsSync(world));
+        await sleep(200);
+        expect(run.child.exitCode).toBeNull();
+        await writeFifo(fifo, 'quit\n');
+        expect((await run.done).code).toBe(3);
+      });
+    });
+
+    if (impl !== executable) return;
+
+    describe('the executable alone', () => {
+      it('a full FIFO never blocks the init: signals are still forwarded until PROGRAM makes room', async () => {
+        // Fill the FIFO before the init starts (our O_RDWR descriptor is the reader meanwhile).
+        const holder = openSync(fifo, fsc.O_RDWR | fsc.O_NONBLOCK);
+        try {
+          fillFifo(fifo);
+          const script = `trap 'echo got-usr1' USR1; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; exec grep -m1 -x 'say one'`;
+          const run = start(['--fifo', fifo, '--startup-command', 'say one', '--', 'dash', '-c', script]);
+          await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
+          closeSync(holder);
+          await run.signal('SIGUSR1');
+          await waitFor('USR1 forwarded while the FIFO is full', () => run.output().stdout.includes('got-usr1'), 5_000);
+          const result = await run.done;
+          expect(result.code).toBe(0); // grep found the start-up line after the filler
+        } finally {
+          try {
+            closeSync(holder);
+          } catch {
+            // closed above
+          }
+        }
+      });
+      it('FIFO_INIT_SIGNAL_COMMAND does the same; --rewrite of the same signal is a usage error', async () => {
+        const run = server([], { env: { FIFO_INIT_SIGNAL_COMMAND: 'SIGUSR2:say via env' } });
+        await ready(run);
+        await run.signal('SIGUSR2');
+        await waitFor('the command', () => run.output().stdout.includes('via env'));
+        const clash = await server(['--signal-command', 'USR1:save', '--rewrite', 'USR1:HUP']).done;
+        expect(clash.code).toBe(125);
+      });
+    });
+
+    describe('12.6 a graceful end for leftovers', () => {
+      /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
+      const program = (leftover: string, code: number) => {
+        const file = join(dir, 'leftover.sh');
+        writeFileSync(file, leftover);
+        return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
+      };
+      for (const pid1 of [true, false]) {
+        it(`--leftover-grace: a leftover gets SIGTERM and may finish; the exit code stays PROGRAM's (${pid1 ? 'PID 1' : 'subreaper'})`, async () => {
+          const mark = join(dir, 'term');
+          const run = start(['--leftover-grace', '5s', '--', ...program(`trap 'echo term > "${mark}"; exit 0' TERM; echo $$ > "$0.up"; while :; do sleep 0.1; done\n`, 5)], { pid1 });
+          const result = await run.done;
+          expect(result.timedOut).toBe(false);
+          expect(result.code).toBe(5);
+          expect(readFileSync(mark, 'utf8')).toBe('term\n');
+        });
+      }
+
+      it('a leftover that ignores SIGTERM gets SIGKILL after the grace; as subreaper it is gone, not left running', async () => {
+        // The leftover beats (a line a tenth of a second) into a file: alive while the file grows.
+        const beat = join(dir, 'leftover.sh.up');
+        const run = start(['--leftover-grace', '1s', '--', ...program(`trap '' TERM; while :; do echo x >> "$0.up"; sleep 0.1; done\n`, 4)], { pid1: false });
+        await waitFor('the leftover', () => linesOf(beat).length > 0);
+        const before = linesOf(beat).length;
+        await sleep(500);
+        expect(linesOf(beat).length).toBeGreaterThan(before); // SIGTERM did not end it: the grace runs
+        const result = await run.done;
+        expect(result.code).toBe(4);
+        const after = linesOf(beat).length;
+        await sleep(500);
+        expect(linesOf(beat).length).toBe(after); // killed, not left running
+      });
     });
   });
-});
+}
