@@ -5,7 +5,7 @@
  * bounded in time and killed with its whole namespace afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -293,4 +293,28 @@ export function underTerminal(command: readonly string[], timeoutMs = 20_000): U
       script.kill('SIGKILL');
     },
   };
+}
+
+/** Each process holding PATH open, with the access mode of that descriptor (0 read, 1 write, 2 read/write). */
+export function holdersOf(path: string): { pid: number; mode: number }[] {
+  const holders: { pid: number; mode: number }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (readlinkSync(`/proc/${entry}/fd/${fd}`) !== path) continue;
+        const flags = /flags:\s*(\d+)/.exec(readFileSync(`/proc/${entry}/fdinfo/${fd}`, 'utf8'))![1]!;
+        holders.push({ pid: Number(entry), mode: parseInt(flags, 8) & 3 });
+      } catch {
+        // gone
+      }
+    }
+  }
+  return holders;
 }

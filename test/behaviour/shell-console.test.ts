@@ -8,39 +8,16 @@
  * them against another copy of the script (to see them fail on an older one).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants as fsc, openSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsc, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, fillFifo, linesOf, makeFifo, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
+import { FIXTURES, fillFifo, holdersOf, linesOf, makeFifo, startInit, tempDir, waitFor, writeFifo, type Running } from './harness.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 import { SCRIPT, SHELLS } from './implementations.js';
 
-/** Each process holding PATH open, with the access mode of that descriptor (0 read, 1 write, 2 read/write). */
-function holdersOf(path: string): { pid: number; mode: number }[] {
-  const holders: { pid: number; mode: number }[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${entry}/fd/${fd}`) !== path) continue;
-        const flags = /flags:\s*(\d+)/.exec(readFileSync(`/proc/${entry}/fdinfo/${fd}`, 'utf8'))![1]!;
-        holders.push({ pid: Number(entry), mode: parseInt(flags, 8) & 3 });
-      } catch {
-        // gone
-      }
-    }
-  }
-  return holders;
-}
 
 const commandLineOf = (pid: number) => {
   try {

@@ -6,11 +6,11 @@
  * see them fail on an older one).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running } from './harness.js';
+import { FIXTURES, holdersOf, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running } from './harness.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -34,30 +34,6 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-/** Pids of the processes that hold PATH open (by /proc/PID/fd). */
-function holdersOf(path: string): number[] {
-  const holders: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        if (readlinkSync(`/proc/${entry}/fd/${fd}`) === path) {
-          holders.push(Number(entry));
-          break;
-        }
-      } catch {
-        // gone
-      }
-    }
-  }
-  return holders;
-}
 
 for (const impl of SHELLS) {
   const [shell, ...shellArgs] = impl.command;
@@ -256,7 +232,7 @@ for (const impl of SHELLS) {
         // init (the timer or the writer: same command line).
         await waitFor('the command', () => run.output().stdout.includes('got'));
         const initCommand = readFileSync(`/proc/${init}/cmdline`, 'utf8');
-        const copies = holdersOf(fifo).filter((pid) => {
+        const copies = holdersOf(fifo).map((holder) => holder.pid).filter((pid) => {
           try {
             return pid !== init && readFileSync(`/proc/${pid}/cmdline`, 'utf8') === initCommand;
           } catch {
