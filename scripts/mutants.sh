@@ -20,7 +20,7 @@ mutants=(
   "src/spawn.ts@@s/return \[0, 1, 2\].find/return undefined; [0, 1, 2].find/@@foreground group@@init"
   "build/build.mjs@@s/execArgvExtension: 'none',//@@NODE_OPTIONS@@init"
   "src/stop.ts@@s/if \(this.stopping\) return false;/return false;/@@console@@console"
-  "src/console.ts@@s/const flags = fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY;/const flags = fsc.O_WRONLY | fsc.O_NOCTTY;/@@full FIFO never blocks@@console"
+  "src/console.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY\)/fsc.O_WRONLY | fsc.O_NOCTTY)/@@full FIFO never blocks@@console"
   "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console"
   "src/send.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY/fsc.O_WRONLY | fsc.O_NOCTTY/@@no reader@@send"
   "src/send.ts@@s/if \(line.length > PIPE_BUF\)/if (false)/@@longer than PIPE_BUF@@send"

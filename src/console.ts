@@ -6,10 +6,11 @@
  * FIFO is retried later from a timer: the init never blocks on it.
  * See: pipe(7) "PIPE_BUF".
  */
-import { closeSync, constants as fsc, fstatSync, openSync, writeSync } from 'node:fs';
+import { constants as fsc, fstatSync, writeSync } from 'node:fs';
 import { toBytes } from './bytes.js';
 import { PIPE_BUF } from './cli.js';
 import { codeOf, InitError } from './errors.js';
+import { reopenFifo } from './fifo.js';
 import type { Logger } from './log.js';
 
 /** Retry delays while the FIFO is full (ms), the last repeated: quick at first, then calm. */
@@ -21,26 +22,16 @@ const MAX_QUEUED = 1000;
 /**
  * A second descriptor on the FIFO, write-only and non-blocking. It must be a
  * new open file description: O_NONBLOCK on PROGRAM's fd 0 would make its
- * reads fail with EAGAIN. Reopening /proc/self/fd/N reaches the same FIFO even
- * if the path was replaced; the path is the fallback when /proc is missing,
- * and is used only when it is still the same inode.
+ * reads fail with EAGAIN. fifo.ts's reopenFifo reaches the very inode of
+ * PROGRAM's descriptor through /proc/self/fd/N (the path, without following
+ * a link and only when it is the same inode, where /proc is missing).
  */
 export function openConsoleWriter(fifoPath: string, fifoFd: number): number {
-  const want = fstatSync(fifoFd);
-  const flags = fsc.O_WRONLY | fsc.O_NONBLOCK | fsc.O_NOCTTY;
-  // The path fallback never follows a symlink: whatever is there now must be the FIFO itself.
-  for (const [path, extra] of [[`/proc/self/fd/${fifoFd}`, 0], [toBytes(fifoPath), fsc.O_NOFOLLOW]] as const) {
-    let fd: number;
-    try {
-      fd = openSync(path, flags | extra);
-    } catch {
-      continue;
-    }
-    const got = fstatSync(fd);
-    if (got.isFIFO() && got.ino === want.ino && got.dev === want.dev) return fd;
-    closeSync(fd);
+  try {
+    return reopenFifo(fifoPath, fifoFd, fstatSync(fifoFd), fsc.O_WRONLY | fsc.O_NONBLOCK | fsc.O_NOCTTY);
+  } catch (error) {
+    throw new InitError(`cannot open ${fifoPath} a second time to write console commands: ${(error as Error).message}`);
   }
-  throw new InitError(`cannot open ${fifoPath} a second time to write console commands`);
 }
 
 /** One console line: its bytes with the LF, ready for a single write. */
