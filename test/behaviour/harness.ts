@@ -276,14 +276,20 @@ export interface UnderTerminal {
   kill(): void;
 }
 
-/** Runs `command` under a new pseudo-terminal with util-linux `script`, killed after `timeoutMs`. */
-export function underTerminal(command: readonly string[], timeoutMs = 20_000): UnderTerminal {
-  const line = command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-  const script = spawn('script', ['-qefc', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Runs `command` under a new pseudo-terminal with util-linux `script`, killed after `timeoutMs`.
+ * script(1) hands its command line to `$SHELL -c`; the line starts with `exec` so that no shell stays
+ * between the terminal and `command` whatever `$SHELL` is (unset in CI, so /bin/sh: a dash that
+ * stayed would take the Ctrl-C meant for `command` and end 130).
+ */
+export function underTerminal(command: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): UnderTerminal {
+  const line = `exec ${command.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ')}`;
+  const env = { ...process.env, ...options.env, SHELL: '/bin/sh' };
+  const script = spawn('script', ['-qefc', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env });
   let output = '';
   script.stdout!.on('data', (chunk) => (output += chunk));
   const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
-  const timer = setTimeout(() => script.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => script.kill('SIGKILL'), options.timeoutMs ?? 20_000);
   return {
     output: () => output,
     type: (text) => script.stdin!.write(text),

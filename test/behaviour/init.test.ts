@@ -9,7 +9,7 @@ import { chmodSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, s
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect } from 'vitest';
-import { FIXTURES, linesOf, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo } from './harness.js';
+import { FIXTURES, linesOf, procStatus, runInit, startInit, tempDir, waitFor, writeFifo, type Running, makeFifo, underTerminal } from './harness.js';
 import { caseOf, implementations } from './implementations.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
@@ -339,21 +339,17 @@ for (const impl of implementations) {
         const fixture =
           `trap 'echo INT >> "$0"' INT; set -- "$0" $(cat /proc/$$/stat); echo "pid=$2 pgrp=$6 tpgid=$9" > "$1.stat"; ` +
           `while ! grep -q INT "$1" 2>/dev/null; do sleep 0.1; done; sleep 1; exit 0`;
-        const command = [...impl.command, '--', 'dash', '-c', fixture, out].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-        const script = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-        const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
-        const timer = setTimeout(() => script.kill('SIGKILL'), 20_000);
+        const terminal = underTerminal([...impl.command, '--', 'dash', '-c', fixture, out]);
         try {
           const stat = await waitFor('the fixture under a terminal', () => linesOf(`${out}.stat`)[0]);
           const fields = Object.fromEntries(stat.split(' ').map((kv) => kv.split('=')));
           expect(fields.pgrp).toBe(fields.pid); // its own group
           expect(fields.tpgid).toBe(fields.pgrp); // ...which is the terminal's foreground group
-          script.stdin.write('\x03'); // Ctrl-C on the terminal
-          expect(await closed).toBe(0);
+          terminal.type('\x03'); // Ctrl-C on the terminal
+          expect(await terminal.closed).toBe(0);
           expect(linesOf(out)).toEqual(['INT']);
         } finally {
-          clearTimeout(timer);
-          script.kill('SIGKILL');
+          terminal.kill();
         }
       });
     });

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSy
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, holdersOf, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running } from './harness.js';
+import { FIXTURES, holdersOf, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running, underTerminal } from './harness.js';
 
 const FIX = (name: string) => join(FIXTURES, name);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -405,21 +405,15 @@ for (const impl of SHELLS) {
       const fifo = makeFifo(join(dir, 'command_pipe'));
       const world = join(dir, 'world');
       const ready = join(dir, 'ready');
-      const command = [...impl.command, '--fifo', fifo, '--stop-command', 'stop', '--', 'dash', '-c', `: > ${ready}; exec dash ${FIX('gameserver.sh')} ${world}`]
-        .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
-        .join(' ');
-      const terminal = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      const closed = new Promise<number | null>((resolve) => terminal.on('close', resolve));
-      const timer = setTimeout(() => terminal.kill('SIGKILL'), 20_000);
+      const terminal = underTerminal([...impl.command, '--fifo', fifo, '--stop-command', 'stop', '--', 'dash', '-c', `: > ${ready}; exec dash ${FIX('gameserver.sh')} ${world}`]);
       try {
         await waitFor('the server under a terminal', () => existsSync(ready));
         await pause(300);
-        terminal.stdin.write('\x03'); // Ctrl-C on the terminal
-        expect(await closed).toBe(0);
+        terminal.type('\x03'); // Ctrl-C on the terminal
+        expect(await terminal.closed).toBe(0);
         expect(readFileSync(world, 'utf8')).toBe('saved\n');
       } finally {
-        clearTimeout(timer);
-        terminal.kill('SIGKILL');
+        terminal.kill();
       }
     });
   });

@@ -8,12 +8,12 @@
  *
  * Skipped, with the reason, only when dockerd cannot run here.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EXE, FIXTURES, makeFifo, ROOT, tempDir, waitFor, writeFifo } from '../behaviour/harness.js';
+import { EXE, FIXTURES, makeFifo, ROOT, tempDir, underTerminal, waitFor, writeFifo } from '../behaviour/harness.js';
 import { buildContext, COMPOSE, DIST, DOCKER, dockerMissing, Engine, importBaseImages, run } from './docker.js';
 
 const PIPE = '/service/command_pipe';
@@ -67,20 +67,14 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   const hostSend = (...words: string[]) => run(EXE, ['send', '--fifo', fifo, ...words], { timeoutMs: 15_000 });
 
   /** `docker run -it ...` under script(1)'s pseudo-terminal; types Ctrl-C once `ready` shows, returns the exit code. */
-  const underTerminal = async (args: string[], ready: () => boolean): Promise<{ code: number | null; output: string }> => {
-    const words = [DOCKER, 'run', '-it', '--rm', '--network', 'none', ...args].map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(' ');
-    const script = spawn('script', ['-qefc', words, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...engine.env } });
-    let output = '';
-    script.stdout.on('data', (chunk) => (output += chunk));
-    const closed = new Promise<number | null>((resolve) => script.on('close', resolve));
-    const timer = setTimeout(() => script.kill('SIGKILL'), 40_000);
+  const dockerRunIt = async (args: string[], ready: () => boolean): Promise<{ code: number | null; output: string }> => {
+    const terminal = underTerminal([DOCKER, 'run', '-it', '--rm', '--network', 'none', ...args], { timeoutMs: 40_000, env: engine.env });
     try {
-      await waitFor('the service under a terminal', () => ready() || output.includes('ready'), 30_000);
-      script.stdin.write('\x03'); // Ctrl-C on the terminal
-      return { code: await closed, output };
+      await waitFor('the service under a terminal', () => ready() || terminal.output().includes('ready'), 30_000);
+      terminal.type('\x03'); // Ctrl-C on the terminal
+      return { code: await terminal.closed, output: terminal.output() };
     } finally {
-      clearTimeout(timer);
-      script.kill('SIGKILL');
+      terminal.kill();
     }
   };
 
@@ -373,7 +367,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     }, 60_000);
 
     it('-it with --stop-command (the image as built): Ctrl-C becomes the console stop: world saved, exit 0', async () => {
-      const result = await underTerminal(['-v', `${fifo}:${PIPE}`, '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE('scratch'), ...gameserver('scratch')], () => false);
+      const result = await dockerRunIt(['-v', `${fifo}:${PIPE}`, '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE('scratch'), ...gameserver('scratch')], () => false);
       expect(result.code).toBe(0);
       expect(world()).toBe('saved\n');
       expect(result.output).toContain('stopping');
@@ -385,7 +379,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
         `trap 'echo INT >> "$0"' INT; set -- "$0" $(cat /proc/$$/stat); echo "pid=$2 pgrp=$6 tpgid=$9" > "$1.stat"; ` +
         `while ! grep -q INT "$1" 2>/dev/null; do sleep 0.1; done; sleep 1; exit 0`;
       const stat = `${out}.stat`;
-      const result = await underTerminal(
+      const result = await dockerRunIt(
         ['-v', `${data}:/data`, '--entrypoint', '/fifo-init', IMAGE('scratch'), '--', '/app/busybox', 'sh', '-c', fixture, '/data/tty'],
         () => existsSync(stat) && readFileSync(stat, 'utf8').includes('\n'),
       );
@@ -413,7 +407,7 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     it('-it through fifo-init.sh: PROGRAM is not in a group of its own, so not the terminal\'s foreground', async () => {
       const stat = join(data, 'tty.stat');
       const fixture = `set -- "$0" $(cat /proc/$$/stat); echo "pid=$2 pgrp=$6 tpgid=$9" > "$1.stat"; sleep 5`;
-      await underTerminal(
+      await dockerRunIt(
         ['-v', `${data}:/data`, '-v', `${fifo}:${PIPE}`, '--entrypoint', '/bin/sh', IMAGE('alpine-sh'), '/fifo-init.sh', '--fifo', PIPE, '--', 'sh', '-c', fixture, '/data/tty'],
         () => existsSync(stat) && readFileSync(stat, 'utf8').includes('\n'),
       );
