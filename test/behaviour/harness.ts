@@ -5,14 +5,47 @@
  * bounded in time and killed with its whole namespace afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants as fsc, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-/** The executable under test; FIFO_INIT_TEST_EXE points the suite at another build (e.g. an old one, to see a new test fail there). */
-export const EXE = process.env.FIFO_INIT_TEST_EXE ?? join(ROOT, 'dist', 'fifo-init');
+
+/**
+ * `path` itself when every uid may run it, else the same bytes in a 0755
+ * directory of its own (a hard link when the file is already o+rx, a copy
+ * otherwise), removed when the process exits. Some cases drop to another
+ * uid, and a checkout can sit below a directory only root may enter
+ * (mktemp -d makes 0700, /root is 0700). `copy` forces a copy, for a file
+ * whose mode the caller then sets.
+ */
+export function runnableByAnyone(path: string, options: { copy?: boolean } = {}): string {
+  if (!existsSync(path)) return path; // not built yet: the test that needs it says so
+  const everyone = (p: string, bits: number) => (statSync(p).mode & bits) === bits;
+  const fileOk = everyone(path, 0o005) && !options.copy;
+  let reachable = fileOk;
+  for (let dir = dirname(path); reachable && dir !== dirname(dir); dir = dirname(dir)) reachable = everyone(dir, 0o001);
+  if (reachable) return path;
+  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-anyone-'));
+  chmodSync(dir, 0o755);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const target = join(dir, path.split('/').pop()!);
+  try {
+    if (!fileOk) throw new Error('a copy, whose mode can be set');
+    linkSync(path, target);
+  } catch {
+    copyFileSync(path, target);
+    chmodSync(target, 0o755);
+  }
+  return target;
+}
+
+/**
+ * The executable under test, runnable by every uid; FIFO_INIT_TEST_EXE points the suite at another
+ * build (e.g. an old one, to see a new test fail there).
+ */
+export const EXE = runnableByAnyone(process.env.FIFO_INIT_TEST_EXE ?? join(ROOT, 'dist', 'fifo-init'));
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
 /** One implementation of the contract, and the cases it cannot run (with the reason printed). */

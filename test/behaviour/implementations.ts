@@ -4,11 +4,10 @@
  * only what a shell truly cannot do; tini, the reference, runs the PID-1
  * cases (it has no FIFO) to show the expectations match a trusted init.
  */
-import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { constants } from 'node:os';
 import { it } from 'vitest';
 import { join } from 'node:path';
-import { EXE, ROOT, type Implementation } from './harness.js';
+import { EXE, ROOT, runnableByAnyone, type Implementation } from './harness.js';
 
 export interface SuiteImplementation extends Implementation {
   /** Signals this implementation forwards (name -> number). */
@@ -49,15 +48,7 @@ export const executable: SuiteImplementation = {
  * FIFO_INIT_SH points the suites at another script (e.g. an old one, to see
  * a new test fail there).
  */
-export const SCRIPT = (() => {
-  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-sh-'));
-  chmodSync(dir, 0o755);
-  const copy = join(dir, 'fifo-init.sh');
-  copyFileSync(process.env.FIFO_INIT_SH ?? join(ROOT, 'fifo-init.sh'), copy);
-  chmodSync(copy, 0o755);
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return copy;
-})();
+export const SCRIPT = runnableByAnyone(process.env.FIFO_INIT_SH ?? join(ROOT, 'fifo-init.sh'), { copy: true });
 
 /** The script under each shell, with no skips: for the suites that hold only the shell fallback. */
 export const SHELLS: Implementation[] = [
