@@ -111,6 +111,13 @@ mutants=(
   "src/memory.ts@@s/arm\(settled \? QUIET_MS : SETTLE_MS\);/if (!settled) arm(SETTLE_MS);/@@after a burst@@memory"
   "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach({ onSignal, onWake });/@@paging out@@memory"
   "src/sys/libc.ts@@s/void c.__errno_location;//@@exit code@@memory init"
+  "src/errors.ts@@s/report\(what, error\);/throw error;/@@guardWith@@../unit/errors"
+  "src/fifo.ts@@s/fd = openSync\(toBytes\(path\), flags \| fsc.O_NOFOLLOW\);/throw error;/@@opened by its path@@scratch-root"
+  "src/fifo.ts@@s/openSync\(toBytes\(path\), flags \| fsc.O_NOFOLLOW\)/openSync(toBytes(path), flags)/@@symbolic link as --fifo@@scratch-root"
+  "src/main.ts@@s/\} catch \{\n    return Object.entries\(process.env\)/} catch {\n    return [];\n    return Object.entries(process.env)/@@its arguments and the environment@@scratch-root"
+  "src/program.ts@@s/return existsSync\(SHELL\);/return true;/@@without #! and no /bin/sh@@scratch-root"
+  "src/cli.ts@@s/if \(arg === '--create' && i < args.length/if (false \&\& i < args.length/@@create@@../unit/cli"
+  "fifo-init.sh@@s/\tcheck_opened\n\tif \[ -n/\tif [ -n/@@dangling symlink around the open@@shell-hardening"
 )
 
 work=$(mktemp -d)

@@ -9,7 +9,7 @@
 import { constants as fsc, fstatSync, writeSync } from 'node:fs';
 import { toBytes } from './bytes.js';
 import { PIPE_BUF } from './cli.js';
-import { codeOf, InitError } from './errors.js';
+import { codeOf, InitError, type Guard } from './errors.js';
 import { reopenFifo } from './fifo.js';
 import type { Logger } from './log.js';
 
@@ -55,7 +55,7 @@ export class ConsoleWriter {
   constructor(
     private readonly fd: number,
     private readonly log: Logger,
-    private readonly guard: <A extends unknown[]>(what: string, handler: (...args: A) => void) => (...args: A) => void,
+    private readonly guard: Guard,
   ) {}
 
   /**

@@ -72,3 +72,27 @@ export function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/** Wraps a callback so that nothing it throws escapes (SPEC "Supervision"). */
+export type Guard = <A extends unknown[]>(what: string, handler: (...args: A) => void) => (...args: A) => void;
+
+/** The text of anything thrown: an Error's message, else its string form. */
+export function describeThrown(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A Guard whose wrapped callbacks hand what they throw to `report` (with the
+ * name of the duty that failed) and return normally: once PROGRAM runs, an
+ * internal failure is logged and supervision goes on.
+ */
+export function guardWith(report: (what: string, error: unknown) => void): Guard {
+  return (what, handler) =>
+    (...args) => {
+      try {
+        handler(...args);
+      } catch (error) {
+        report(what, error);
+      }
+    };
+}

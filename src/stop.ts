@@ -6,6 +6,7 @@
  */
 import { constants } from 'node:os';
 import { consoleLine, type ConsoleWriter } from './console.js';
+import type { Guard } from './errors.js';
 import type { Logger } from './log.js';
 import { signalName } from './signal-table.js';
 import { sendSignal, type ForwardTarget } from './signals.js';
@@ -27,7 +28,7 @@ export interface StopOptions {
   writer: ConsoleWriter;
   log: Logger;
   /** Wraps every timer callback: a failure inside one is logged, supervision goes on. */
-  guard: <A extends unknown[]>(what: string, handler: (...args: A) => void) => (...args: A) => void;
+  guard: Guard;
 }
 
 export class StopController {

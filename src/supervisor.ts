@@ -7,6 +7,7 @@
 import type { InitOptions } from './cli.js';
 import { describeTermination, exitCodeFor } from './exit-status.js';
 import { execProgram } from './exec.js';
+import { describeThrown, guardWith } from './errors.js';
 import { openFifo } from './fifo.js';
 import type { Logger } from './log.js';
 import { withNofileSoft } from './limits.js';
@@ -54,15 +55,9 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
   becomeSubreaper(options.subreaper, log);
   const name = options.program[0]!;
   /** After the spawn, no internal failure may end the init: it is logged and supervision goes on (SPEC "Supervision"). */
-  const guard =
-    <A extends unknown[]>(what: string, handler: (...args: A) => void) =>
-    (...args: A): void => {
-      try {
-        handler(...args);
-      } catch (error) {
-        log.error(`internal error in ${what}: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`);
-      }
-    };
+  const internalError = (what: string, error: unknown): void =>
+    log.error(`internal error${what ? ` in ${what}` : ''}: ${describeThrown(error)}; still supervising ${name}`);
+  const guard = guardWith(internalError);
   const startupLines = [...options.startupCommands, ...(options.startupFile === undefined ? [] : readStartupFile(options.startupFile))];
   const relay = fifo !== undefined && options.relayStdin && stdinReadable();
   const needsWriter = options.stopSequence.length > 0 || startupLines.length > 0 || options.signalCommands.size > 0 || relay;
@@ -84,8 +79,8 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
     startupLines.forEach((line, i) => writer!.write(consoleLine(line), `start-up command ${i + 1} ${JSON.stringify(line)}`));
     if (relay) relayStdin(writer!, log);
     const target = { pid, group: options.killProcessGroup };
-    process.on('uncaughtException', (error) => log.error(`internal error: ${error?.message ?? String(error)}; still supervising ${name}`));
-    process.on('unhandledRejection', (error) => log.error(`internal error: ${(error as Error)?.message ?? String(error)}; still supervising ${name}`));
+    process.on('uncaughtException', (error) => internalError('', error));
+    process.on('unhandledRejection', (error) => internalError('', error));
 
     let finished = false;
     const reapPass = guard('the reaper', () => void reaper.pass(pid));

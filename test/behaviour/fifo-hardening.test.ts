@@ -256,8 +256,6 @@ describe('fifo-init: hostile FIFO paths', () => {
       expect(next.stdout).toContain('started');
     }, 60_000);
 
-    // Needs src/supervisor.ts to pass `lockTimeoutMs: options.lockTimeoutMs` to openFifo
-    // (owned by another change; see the fifopath report). Until then the default applies.
     it('--lock-timeout 0 / FIFO_INIT_LOCK_TIMEOUT=0: the second init refuses at once', async () => {
       const fifo = makeFifo(join(dir, 'command_pipe'));
       const first = startInit(executable, ['--fifo', fifo, '--', 'sleep', '30'], { timeoutMs: 60_000 });

@@ -30,6 +30,15 @@ describe("fifo-init: Node's own environment variables are PROGRAM's", () => {
     expect(existsSync(coverage) ? readdirSync(coverage) : []).toEqual([]);
   });
 
+  it('NODE_COMPILE_CACHE=dir: nothing is written into it (Node makes only its empty version directory, README); PROGRAM sees the variable', async () => {
+    const cache = join(dir, 'compile-cache');
+    const result = await runInit(executable, reportVariable('NODE_COMPILE_CACHE'), { env: { NODE_COMPILE_CACHE: cache } });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toBe(`${cache}\n`);
+    const files = existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((entry) => !entry.isDirectory()) : [];
+    expect(files.map((entry) => join(entry.parentPath, entry.name))).toEqual([]);
+  });
+
   it('OPENSSL_CONF naming a broken file: the init works normally; PROGRAM sees the variable', async () => {
     const broken = join(dir, 'openssl.cnf');
     writeFileSync(broken, 'this is [[[ not a configuration\n');

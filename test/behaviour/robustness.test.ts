@@ -317,5 +317,12 @@ describe('fifo-init: robustness (issue 9)', () => {
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       expect(result.stderr).toContain('\\x0a');
     });
+
+    it('a newline in a FIFO path cannot print a second fifo-init: line', async () => {
+      const result = await runInit(executable, ['--fifo', '/nonexistent\nfifo-init: forged line', '--', 'true']);
+      expect(result.code).toBe(125);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('/nonexistent\\x0afifo-init: forged line');
+    });
   });
 });
