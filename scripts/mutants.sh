@@ -56,6 +56,7 @@ mutants=(
   "src/log.ts@@s/\\\$\\{escapeForLog\\(message\\)\\}/\\\${message}/@@forge@@robustness"
   # issue 12: console features (test/behaviour/console-features.test.ts)
   "src/supervisor.ts@@s/const relay = fifo !== undefined && options.relayStdin && stdinReadable\(\);/const relay = false;/@@merged stdin@@console-features"
+  "src/relay.ts@@s/splitter.push\(typeof chunk === 'string' \? Buffer.from\(chunk\) : chunk\);/writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, 'a chunk of stdin');/@@a panel@@console-features"
   "src/stop.ts@@s/this.pause = \{ timer: this.after\(step.ms, resume\), resume \};/this.pause = { timer: this.after(0, resume), resume };/@@announce, wait@@console-features"
   "src/stop.ts@@s/if \(this.stopping && signal === SKIP_WAIT_SIGNAL && this.pause\)/if (false)/@@SIGHUP during a pause@@console-features"
   "src/supervisor.ts@@s/startupLines.forEach\(/[].forEach(/@@start-up commands@@console-features"
@@ -101,6 +102,7 @@ mutants=(
   "fifo-init.sh@@s/\t\tspawn_helper_writer \x22\x24startup_lines\x22\n/\t\t:\n/@@start-up commands@@console-features shell-console"
   "fifo-init.sh@@s/\t\t\tspawn_helper_writer \x22\x24_os_lines\x22\n/\t\t\t:\n/@@signal commands@@console-features shell-console"
   "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@console-features shell-console"
+  "fifo-init.sh@@s/\t\t\topen_fifo_writer\n\t\t\trelay_lines\n/\t\t\topen_fifo_writer\n\t\t\tcat\n/@@a panel@@console-features"
   "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@console-features shell-console"
   "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@console-features shell-console"
 

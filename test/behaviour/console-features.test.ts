@@ -7,6 +7,7 @@
  * usage errors) follows each; the shell-only cases are in
  * shell-console.test.ts. Every wait is bounded.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, constants as fsc, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +95,39 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
           await sleep(200);
           expect(run.output().stdout.includes('relayed'), JSON.stringify([args, env])).toBe(relayed);
           run.kill();
+        }
+      });
+      it("a panel: the container's stdin types `say` lines and `stop` while a host writer types into the FIFO; every line arrives whole, in each writer's order, and the panel's `stop` saves and stops", async () => {
+        const run = server([], { stdin: 'pipe' });
+        await ready(run);
+        const pad = 'x'.repeat(200);
+        // The host: one writer process typing a line every 10 ms until the FIFO loses its reader (SIGPIPE) or it is killed.
+        const host = spawn('dash', ['-c', `exec 3>"$1"; i=0; while i=$((i+1)); printf 'say host %d %s\\n' "$i" "$2" >&3; do sleep 0.01; done`, 'host', fifo, pad], { stdio: 'ignore' });
+        try {
+          const hostLines = () => heard().filter((entry) => entry.line.startsWith('say host ')).length;
+          await waitFor('the host writer', () => hostLines() > 0);
+          /** Types half a line, lets more host lines reach the server, then the rest: a relay that passed bytes on before the newline would let them in between. */
+          const typeInHalves = async (line: string) => {
+            run.child.stdin!.write(line.slice(0, line.length >> 1));
+            const seen = hostLines();
+            await waitFor('host lines between the halves', () => hostLines() >= seen + 2);
+            run.child.stdin!.write(line.slice(line.length >> 1));
+          };
+          for (let m = 1; m <= 10; m++) await typeInHalves(`say panel ${m} ${pad}\n`);
+          await typeInHalves('stop\n');
+          const result = await run.done;
+          expect(result.code).toBe(0);
+          expect(readFileSync(world, 'utf8')).toBe('saved\n');
+          const lines = heard().map((entry) => entry.line);
+          const panel = lines.filter((line) => line.startsWith('say panel '));
+          const hosts = lines.filter((line) => line.startsWith('say host '));
+          expect(panel).toEqual(Array.from({ length: 10 }, (_, i) => `say panel ${i + 1} ${pad}`));
+          expect(hosts).toEqual(Array.from({ length: hosts.length }, (_, i) => `say host ${i + 1} ${pad}`));
+          expect(hosts.length).toBeGreaterThanOrEqual(22); // two between each pair of halves: the two really wrote at once
+          expect(lines.at(-1)).toBe('stop');
+          expect(lines).toHaveLength(panel.length + hosts.length + 1); // nothing else: no line cut or mixed with another
+        } finally {
+          host.kill('SIGKILL');
         }
       });
       it('under a terminal (docker run -it), typed lines go in the same way', async () => {
