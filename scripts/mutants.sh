@@ -62,6 +62,7 @@ mutants=(
   "src/supervisor.ts@@s/startupLines.forEach\(/[].forEach(/@@start-up commands@@console-features"
   "src/supervisor.ts@@s/if \(commands && writer\)/if (false)/@@signal commands@@console-features"
   "src/supervisor.ts@@s/if \(options.leftoverGraceMs > 0\)/if (false)/@@leftovers@@console-features"
+  "src/cli.ts@@s/const leftoverGraceMs = graceText === undefined \? 0 :/const leftoverGraceMs = graceText === undefined ? 5000 :/@@the default: off@@console-features"
   "src/console.ts@@s/if \(codeOf\(error\) === 'EAGAIN' && Date.now\(\) < next.deadline\)/if (false)/@@full FIFO never blocks@@console-features"
   # fifo path and send hardening
   "src/fifo.ts@@s/process.umask\(0\)/process.umask(0o077)/%%s/fchmodSync\(fd, options.createMode!\);//@@umask@@console fifo-hardening"
@@ -104,6 +105,7 @@ mutants=(
   "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@console-features shell-console"
   "fifo-init.sh@@s/\t\t\topen_fifo_writer\n\t\t\trelay_lines\n/\t\t\topen_fifo_writer\n\t\t\tcat\n/@@a panel@@console-features"
   "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@console-features shell-console"
+  "fifo-init.sh@@s/\tleftover_grace=\x24\{FIFO_INIT_LEFTOVER_GRACE:-\}/\tleftover_grace=\x24{FIFO_INIT_LEFTOVER_GRACE:-5s}/@@the default: off@@console-features"
   "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@console-features shell-console"
 
   # issue 13: memory (test/unit/memory.test.ts, test/behaviour/memory.test.ts)

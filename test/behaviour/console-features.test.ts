@@ -34,6 +34,12 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
     const server = (args: string[], options: Parameters<typeof startInit>[2] = {}) =>
       start(['--fifo', fifo, ...args, '--', 'dash', FIX('gameserver.sh'), world, consoleLog], options);
     const ready = (run: Running) => waitFor('the server', () => run.output().stdout.includes('ready'));
+    /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
+    const program = (leftover: string, code: number) => {
+      const file = join(dir, 'leftover.sh');
+      writeFileSync(file, leftover);
+      return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
+    };
     /** The console lines the server read, in order, each with the time it read it (seconds since boot). */
     const heard = () =>
       linesOf(consoleLog).map((entry) => {
@@ -260,6 +266,16 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
       });
     });
 
+    describe('12.6 leftovers without --leftover-grace (the default: off)', () => {
+      it('PID 1: a leftover gets no SIGTERM and no grace; the init exits with PROGRAM\'s code and the kernel ends the rest, as with tini', async () => {
+        const mark = join(dir, 'term');
+        const result = await start(['--', ...program(`trap 'echo term > "${mark}"; exit 0' TERM; echo $$ > "$0.up"; while :; do sleep 0.1; done\n`, 5)]).done;
+        expect(result.timedOut).toBe(false);
+        expect(result.code).toBe(5);
+        expect(existsSync(mark)).toBe(false); // SIGKILLed by the kernel with the namespace, never asked to finish
+      });
+    });
+
     if (impl !== executable) return;
 
     describe('the executable alone', () => {
@@ -295,12 +311,6 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
     });
 
     describe('12.6 a graceful end for leftovers', () => {
-      /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
-      const program = (leftover: string, code: number) => {
-        const file = join(dir, 'leftover.sh');
-        writeFileSync(file, leftover);
-        return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
-      };
       for (const pid1 of [true, false]) {
         it(`--leftover-grace: a leftover gets SIGTERM and may finish; the exit code stays PROGRAM's (${pid1 ? 'PID 1' : 'subreaper'})`, async () => {
           const mark = join(dir, 'term');
