@@ -21,7 +21,7 @@ mutants=(
   "build/build.mjs@@s/execArgvExtension: 'none',//@@NODE_OPTIONS@@init"
   "src/stop.ts@@s/if \(this.stopping\) return false;/return false;/@@console@@console"
   "src/console.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY\)/fsc.O_WRONLY | fsc.O_NOCTTY)/@@full FIFO never blocks@@console"
-  "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console"
+  "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console console-features"
   "src/send.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY/fsc.O_WRONLY | fsc.O_NOCTTY/@@no reader@@send"
   "src/send.ts@@s/if \(line.length > PIPE_BUF\)/if (false)/@@longer than PIPE_BUF@@send"
   "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/@@nothing created or written@@send"
@@ -62,6 +62,7 @@ mutants=(
   "src/supervisor.ts@@s/startupLines.forEach\(/[].forEach(/@@start-up commands@@console-features"
   "src/supervisor.ts@@s/if \(commands && writer\)/if (false)/@@signal commands@@console-features"
   "src/supervisor.ts@@s/if \(options.leftoverGraceMs > 0\)/if (false)/@@leftovers@@console-features"
+  "src/cli.ts@@s/: envList\(env.FIFO_INIT_EXPECT_EXIT\);/: envList(undefined);/@@environment twins@@console-features"
   "src/cli.ts@@s/const leftoverGraceMs = graceText === undefined \? 0 :/const leftoverGraceMs = graceText === undefined ? 5000 :/@@the default: off@@console-features"
   "src/console.ts@@s/if \(codeOf\(error\) === 'EAGAIN' && Date.now\(\) < next.deadline\)/if (false)/@@full FIFO never blocks@@console-features"
   # fifo path and send hardening

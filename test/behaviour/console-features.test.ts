@@ -2,7 +2,8 @@
  * The console operators expect (issue 12; SPEC "The console", "Supervision"),
  * one suite for the executable and fifo-init.sh under dash, busybox sh and
  * bash: the init's own stdin merged into the FIFO, a stop sequence with
- * pauses, start-up commands and signal commands. What only one side can do
+ * pauses, start-up commands, signal commands, environment twins and
+ * leftovers left alone by default. What only one side can do
  * (the executable's leftovers as subreaper, the script's own descriptors and
  * usage errors) follows each; the shell-only cases are in
  * shell-console.test.ts. Every wait is bounded.
@@ -189,13 +190,14 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
       });
       it('a second SIGTERM during a pause is forwarded at once', async () => {
         const out = join(dir, 'signals');
-        const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
+        // --stop-timeout 60s: a TERM from the escalation (had the second SIGTERM restarted the sequence) would come far too late.
+        const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--stop-timeout', '60s', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
         await waitFor('the fixture', () => linesOf(out).includes('ready'));
         await run.signal('SIGTERM');
         await sleep(300);
         expect(linesOf(out)).not.toContain('TERM');
         await run.signal('SIGTERM');
-        await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'));
+        await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'), 5_000); // long before 60 s
       });
       it('the escalation starts after the last command: SIGTERM, then SIGKILL after --stop-timeout again', async () => {
         const script = 'trap "" TERM; echo ready; while IFS= read -r line; do echo "got $line"; done';
@@ -263,6 +265,30 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
         expect(run.child.exitCode).toBeNull();
         await writeFifo(fifo, 'quit\n');
         expect((await run.done).code).toBe(3);
+      });
+    });
+
+    describe('12.5 environment twins', () => {
+      it('FIFO_INIT_EXEC, FIFO_INIT_EXPECT_EXIT, FIFO_INIT_REWRITE and TINI_VERBOSITY are honoured; the command line wins', async () => {
+        const pidOf = ['--', 'dash', '-c', 'echo "pid $$"'];
+        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: '1' } }).done).stdout).toBe('pid 1\n');
+        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: 'no' } }).done).stdout).not.toBe('pid 1\n');
+        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '3, 4' } }).done).code).toBe(0);
+        expect((await start(['-e', '5', '--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4' } }).done).code).toBe(4);
+        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4x' } }).done).code).toBe(125);
+        const script = 'trap "echo usr1" USR1; trap "echo usr2" USR2; echo ready; while :; do sleep 0.1; done';
+        for (const [args, expected] of [
+          [[], 'usr2'],
+          [['-r', 'USR2:USR1'], 'usr1'],
+        ] as const) {
+          const run = start([...args, '--', 'dash', '-c', script], { env: { FIFO_INIT_REWRITE: 'USR1:USR2,HUP:DROP' } });
+          await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
+          await run.signal('SIGUSR1');
+          await waitFor(expected, () => run.output().stdout.includes(expected));
+          run.kill();
+        }
+        const verbose = await start(['--', 'true'], { env: { TINI_VERBOSITY: '4' } }).done;
+        expect(verbose.stderr).toMatch(/started true as pid/); // debug, level 3
       });
     });
 
