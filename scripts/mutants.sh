@@ -21,7 +21,7 @@ mutants=(
   "build/build.mjs@@s/execArgvExtension: 'none',//@@NODE_OPTIONS@@init"
   "src/stop.ts@@s/if \(this.stopping\) return false;/return false;/@@console@@console"
   "src/console.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY\)/fsc.O_WRONLY | fsc.O_NOCTTY)/@@full FIFO never blocks@@console"
-  "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console"
+  "src/stop.ts@@s/this.stopping = true;/this.stopping = false;/@@second SIGTERM@@console console-features"
   "src/send.ts@@s/fsc.O_WRONLY \| fsc.O_NONBLOCK \| fsc.O_NOCTTY/fsc.O_WRONLY | fsc.O_NOCTTY/@@no reader@@send"
   "src/send.ts@@s/if \(line.length > PIPE_BUF\)/if (false)/@@longer than PIPE_BUF@@send"
   "src/send.ts@@s/if \(!stats.isFIFO\(\)\) throw/if (false) throw/@@nothing created or written@@send"
@@ -56,11 +56,14 @@ mutants=(
   "src/log.ts@@s/\\\$\\{escapeForLog\\(message\\)\\}/\\\${message}/@@forge@@robustness"
   # issue 12: console features (test/behaviour/console-features.test.ts)
   "src/supervisor.ts@@s/const relay = fifo !== undefined && options.relayStdin && stdinReadable\(\);/const relay = false;/@@merged stdin@@console-features"
+  "src/relay.ts@@s/splitter.push\(typeof chunk === 'string' \? Buffer.from\(chunk\) : chunk\);/writer.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, 'a chunk of stdin');/@@a panel@@console-features"
   "src/stop.ts@@s/this.pause = \{ timer: this.after\(step.ms, resume\), resume \};/this.pause = { timer: this.after(0, resume), resume };/@@announce, wait@@console-features"
   "src/stop.ts@@s/if \(this.stopping && signal === SKIP_WAIT_SIGNAL && this.pause\)/if (false)/@@SIGHUP during a pause@@console-features"
   "src/supervisor.ts@@s/startupLines.forEach\(/[].forEach(/@@start-up commands@@console-features"
   "src/supervisor.ts@@s/if \(commands && writer\)/if (false)/@@signal commands@@console-features"
   "src/supervisor.ts@@s/if \(options.leftoverGraceMs > 0\)/if (false)/@@leftovers@@console-features"
+  "src/cli.ts@@s/: envList\(env.FIFO_INIT_EXPECT_EXIT\);/: envList(undefined);/@@environment twins@@console-features"
+  "src/cli.ts@@s/const leftoverGraceMs = graceText === undefined \? 0 :/const leftoverGraceMs = graceText === undefined ? 5000 :/@@the default: off@@console-features"
   "src/console.ts@@s/if \(codeOf\(error\) === 'EAGAIN' && Date.now\(\) < next.deadline\)/if (false)/@@full FIFO never blocks@@console-features"
   # fifo path and send hardening
   "src/fifo.ts@@s/process.umask\(0\)/process.umask(0o077)/%%s/fchmodSync\(fd, options.createMode!\);//@@umask@@console fifo-hardening"
@@ -101,7 +104,9 @@ mutants=(
   "fifo-init.sh@@s/\t\tspawn_helper_writer \x22\x24startup_lines\x22\n/\t\t:\n/@@start-up commands@@console-features shell-console"
   "fifo-init.sh@@s/\t\t\tspawn_helper_writer \x22\x24_os_lines\x22\n/\t\t\t:\n/@@signal commands@@console-features shell-console"
   "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@console-features shell-console"
+  "fifo-init.sh@@s/\t\t\topen_fifo_writer\n\t\t\trelay_lines\n/\t\t\topen_fifo_writer\n\t\t\tcat\n/@@a panel@@console-features"
   "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@console-features shell-console"
+  "fifo-init.sh@@s/\tleftover_grace=\x24\{FIFO_INIT_LEFTOVER_GRACE:-\}/\tleftover_grace=\x24{FIFO_INIT_LEFTOVER_GRACE:-5s}/@@the default: off@@console-features"
   "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@console-features shell-console"
 
   # issue 13: memory (test/unit/memory.test.ts, test/behaviour/memory.test.ts)

@@ -497,23 +497,39 @@ Options:
                             to exit, then fail (default 5s; 0 fails at once)
                             (env FIFO_INIT_LOCK_TIMEOUT)
       --exec                check and open the FIFO, then become PROGRAM
+                            (env FIFO_INIT_EXEC)
   -s, --subreaper           register as child subreaper (automatic when not PID 1)
                             (env TINI_SUBREAPER, FIFO_INIT_SUBREAPER)
   -g, --kill-group          forward signals to PROGRAM's whole process group
                             (env TINI_KILL_PROCESS_GROUP, FIFO_INIT_KILL_PROCESS_GROUP)
   -p, --pdeath-signal SIG   parent-death signal for fifo-init (forwarded; KILL ends
                             the init with its parent, as tini -p SIGKILL)
+                            (env FIFO_INIT_PDEATH_SIGNAL)
   -e, --expect-exit CODE    remap exit code CODE to 0 (repeatable)
+                            (env FIFO_INIT_EXPECT_EXIT, codes separated by spaces or commas)
       --preserve-fds N      pass descriptors 3..3+N-1 to PROGRAM (env FIFO_INIT_PRESERVE_FDS);
                             LISTEN_FDS sockets are passed by themselves, LISTEN_PID set
       --nofile-soft N       PROGRAM's soft limit of open files (Node raised ours to the
                             hard limit) (env FIFO_INIT_NOFILE_SOFT)
   -r, --rewrite FROM:TO     rewrite a forwarded signal; TO 0 or DROP drops it (repeatable)
+                            (env FIFO_INIT_REWRITE, separated by spaces or commas)
       --stop-command TEXT   on SIGTERM/SIGINT write TEXT into the FIFO instead of
                             forwarding (repeatable) (env FIFO_INIT_STOP_COMMAND, one per line)
-      --stop-timeout DUR    wait after the stop command, then SIGTERM, then SIGKILL
+      --stop-wait DUR       a pause between the stop commands around it, in order;
+                            SIGHUP during a pause skips the rest (env
+                            FIFO_INIT_STOP_SEQUENCE: lines 'command TEXT', 'wait DUR')
+      --stop-timeout DUR    wait after the last stop command, then SIGTERM, then SIGKILL
                             (default 10s) (env FIFO_INIT_STOP_TIMEOUT)
-  -w, --warn-reap           log each reaped zombie
+      --startup-command TEXT  write TEXT into the FIFO right after PROGRAM starts
+                            (repeatable) (env FIFO_INIT_STARTUP_COMMAND, one per line)
+      --startup-file PATH   the lines of PATH too, after them (env FIFO_INIT_STARTUP_FILE)
+      --signal-command SIG:TEXT  SIG writes TEXT into the FIFO instead of being
+                            forwarded (repeatable) (env FIFO_INIT_SIGNAL_COMMAND, one per line)
+      --no-relay-stdin      do not copy lines of our own stdin into the FIFO
+                            (env FIFO_INIT_RELAY_STDIN=0)
+      --leftover-grace DUR  when PROGRAM exits: SIGTERM to what it left, up to DUR,
+                            then SIGKILL (default off) (env FIFO_INIT_LEFTOVER_GRACE)
+  -w, --warn-reap           log each reaped zombie (env FIFO_INIT_WARN_REAP)
   -v, --verbose             more logging, repeatable (env FIFO_INIT_VERBOSITY 0-3,
                             or tini's TINI_VERBOSITY)
   -h, --help                this text

@@ -2,11 +2,13 @@
  * The console operators expect (issue 12; SPEC "The console", "Supervision"),
  * one suite for the executable and fifo-init.sh under dash, busybox sh and
  * bash: the init's own stdin merged into the FIFO, a stop sequence with
- * pauses, start-up commands and signal commands. What only one side can do
+ * pauses, start-up commands, signal commands, environment twins and
+ * leftovers left alone by default. What only one side can do
  * (the executable's leftovers as subreaper, the script's own descriptors and
  * usage errors) follows each; the shell-only cases are in
  * shell-console.test.ts. Every wait is bounded.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, constants as fsc, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -22,6 +24,8 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
     let cleanup: () => void;
     let fifo: string;
     let world: string;
+    /** gameserver.sh's record of every console line it read: `UPTIME LINE`. */
+    let consoleLog: string;
     const running: Running[] = [];
     const start = (args: string[], options: Parameters<typeof startInit>[2] = {}) => {
       const run = startInit(impl, args, options);
@@ -29,13 +33,26 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
       return run;
     };
     const server = (args: string[], options: Parameters<typeof startInit>[2] = {}) =>
-      start(['--fifo', fifo, ...args, '--', 'dash', FIX('gameserver.sh'), world], options);
+      start(['--fifo', fifo, ...args, '--', 'dash', FIX('gameserver.sh'), world, consoleLog], options);
     const ready = (run: Running) => waitFor('the server', () => run.output().stdout.includes('ready'));
+    /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
+    const program = (leftover: string, code: number) => {
+      const file = join(dir, 'leftover.sh');
+      writeFileSync(file, leftover);
+      return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
+    };
+    /** The console lines the server read, in order, each with the time it read it (seconds since boot). */
+    const heard = () =>
+      linesOf(consoleLog).map((entry) => {
+        const at = entry.indexOf(' ');
+        return { seconds: Number(entry.slice(0, at)), line: entry.slice(at + 1) };
+      });
     beforeEach(() => {
       ({ dir, cleanup } = tempDir());
       chmodSync(dir, 0o777);
       fifo = makeFifo(join(dir, 'command_pipe'));
       world = join(dir, 'world');
+      consoleLog = join(dir, 'world.console');
     });
     afterEach(() => {
       for (const run of running.splice(0)) run.kill();
@@ -87,6 +104,39 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
           run.kill();
         }
       });
+      it("a panel: the container's stdin types `say` lines and `stop` while a host writer types into the FIFO; every line arrives whole, in each writer's order, and the panel's `stop` saves and stops", async () => {
+        const run = server([], { stdin: 'pipe' });
+        await ready(run);
+        const pad = 'x'.repeat(200);
+        // The host: one writer process typing a line every 10 ms until the FIFO loses its reader (SIGPIPE) or it is killed.
+        const host = spawn('dash', ['-c', `exec 3>"$1"; i=0; while i=$((i+1)); printf 'say host %d %s\\n' "$i" "$2" >&3; do sleep 0.01; done`, 'host', fifo, pad], { stdio: 'ignore' });
+        try {
+          const hostLines = () => heard().filter((entry) => entry.line.startsWith('say host ')).length;
+          await waitFor('the host writer', () => hostLines() > 0);
+          /** Types half a line, lets more host lines reach the server, then the rest: a relay that passed bytes on before the newline would let them in between. */
+          const typeInHalves = async (line: string) => {
+            run.child.stdin!.write(line.slice(0, line.length >> 1));
+            const seen = hostLines();
+            await waitFor('host lines between the halves', () => hostLines() >= seen + 2);
+            run.child.stdin!.write(line.slice(line.length >> 1));
+          };
+          for (let m = 1; m <= 10; m++) await typeInHalves(`say panel ${m} ${pad}\n`);
+          await typeInHalves('stop\n');
+          const result = await run.done;
+          expect(result.code).toBe(0);
+          expect(readFileSync(world, 'utf8')).toBe('saved\n');
+          const lines = heard().map((entry) => entry.line);
+          const panel = lines.filter((line) => line.startsWith('say panel '));
+          const hosts = lines.filter((line) => line.startsWith('say host '));
+          expect(panel).toEqual(Array.from({ length: 10 }, (_, i) => `say panel ${i + 1} ${pad}`));
+          expect(hosts).toEqual(Array.from({ length: hosts.length }, (_, i) => `say host ${i + 1} ${pad}`));
+          expect(hosts.length).toBeGreaterThanOrEqual(22); // two between each pair of halves: the two really wrote at once
+          expect(lines.at(-1)).toBe('stop');
+          expect(lines).toHaveLength(panel.length + hosts.length + 1); // nothing else: no line cut or mixed with another
+        } finally {
+          host.kill('SIGKILL');
+        }
+      });
       it('under a terminal (docker run -it), typed lines go in the same way', async () => {
         const terminal = underTerminal([...impl.command, '--fifo', fifo, '--', 'dash', FIX('gameserver.sh'), world]);
         try {
@@ -102,36 +152,52 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
     });
 
     describe('12.2 a stop sequence', () => {
-      it('announce, wait, stop: the pause is kept, then the world is saved and the exit code is 0', async () => {
-        const run = server(['--stop-command', 'say stopping in 1 s', '--stop-wait', '1500ms', '--stop-command', 'stop']);
+      it('announce, wait, stop: the announcement first, `stop` at least the pause later; then the world is saved and the exit code is 0', async () => {
+        const run = server(['--stop-command', 'say stopping in 1 s', '--stop-wait', '1s', '--stop-command', 'stop']);
         await ready(run);
         await run.signal('SIGTERM');
-        await waitFor('the announcement', () => run.output().stdout.includes('stopping in 1 s'));
-        await sleep(500);
-        expect(existsSync(world)).toBe(false); // still in the pause
-        expect((await run.done).code).toBe(0);
+        const result = await run.done;
+        expect(result.code).toBe(0);
         expect(readFileSync(world, 'utf8')).toBe('saved\n');
+        const [announce, stop, ...rest] = heard();
+        expect([announce?.line, stop?.line, rest]).toEqual(['say stopping in 1 s', 'stop', []]);
+        // The server's own clock (/proc/uptime, 10 ms steps): a generous lower bound, no upper one.
+        expect(stop!.seconds - announce!.seconds).toBeGreaterThanOrEqual(0.8);
       });
-      it('SIGHUP during a pause skips the rest of the waits; FIFO_INIT_STOP_SEQUENCE does the same as the options', async () => {
+      it('SIGHUP during a pause skips the rest of the waits: `stop` follows at once, not after 15 minutes; FIFO_INIT_STOP_SEQUENCE does the same as the options', async () => {
         const run = server([], { env: { FIFO_INIT_STOP_SEQUENCE: 'command say stopping soon\r\nwait 10m\nwait 5m\ncommand stop\n' } });
         await ready(run);
         await run.signal('SIGTERM');
         await waitFor('the announcement', () => run.output().stdout.includes('stopping soon\n'));
         await run.signal('SIGHUP');
-        const result = await run.done;
+        const result = await run.done; // bounded by the run's 20 s timeout, far below the pauses
         expect(result.timedOut).toBe(false);
         expect(result.code).toBe(0);
         expect(readFileSync(world, 'utf8')).toBe('saved\n');
+        expect(heard().map((entry) => entry.line)).toEqual(['say stopping soon', 'stop']);
+      });
+      it('SIGHUP during a pause of 20 s given on the command line: the announcement, then `stop`, well before the pause would end', async () => {
+        const run = server(['--stop-command', 'say stopping in 20 s', '--stop-wait', '20s', '--stop-command', 'stop'], { timeoutMs: 15_000 });
+        await ready(run);
+        await run.signal('SIGTERM');
+        await waitFor('the announcement', () => heard().length > 0);
+        await run.signal('SIGHUP');
+        const result = await run.done; // killed at 15 s, before the 20 s pause could end by itself
+        expect(result.timedOut).toBe(false);
+        expect(result.code).toBe(0);
+        expect(readFileSync(world, 'utf8')).toBe('saved\n');
+        expect(heard().map((entry) => entry.line)).toEqual(['say stopping in 20 s', 'stop']);
       });
       it('a second SIGTERM during a pause is forwarded at once', async () => {
         const out = join(dir, 'signals');
-        const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
+        // --stop-timeout 60s: a TERM from the escalation (had the second SIGTERM restarted the sequence) would come far too late.
+        const run = start(['--fifo', fifo, '--stop-command', 'noop', '--stop-wait', '10m', '--stop-command', 'stop', '--stop-timeout', '60s', '--', 'dash', FIX('signals.sh'), out, 'TERM=15']);
         await waitFor('the fixture', () => linesOf(out).includes('ready'));
         await run.signal('SIGTERM');
         await sleep(300);
         expect(linesOf(out)).not.toContain('TERM');
         await run.signal('SIGTERM');
-        await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'));
+        await waitFor('TERM at PROGRAM', () => linesOf(out).includes('TERM'), 5_000); // long before 60 s
       });
       it('the escalation starts after the last command: SIGTERM, then SIGKILL after --stop-timeout again', async () => {
         const script = 'trap "" TERM; echo ready; while IFS= read -r line; do echo "got $line"; done';
@@ -202,6 +268,40 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
       });
     });
 
+    describe('12.5 environment twins', () => {
+      it('FIFO_INIT_EXEC, FIFO_INIT_EXPECT_EXIT, FIFO_INIT_REWRITE and TINI_VERBOSITY are honoured; the command line wins', async () => {
+        const pidOf = ['--', 'dash', '-c', 'echo "pid $$"'];
+        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: '1' } }).done).stdout).toBe('pid 1\n');
+        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: 'no' } }).done).stdout).not.toBe('pid 1\n');
+        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '3, 4' } }).done).code).toBe(0);
+        expect((await start(['-e', '5', '--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4' } }).done).code).toBe(4);
+        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4x' } }).done).code).toBe(125);
+        const script = 'trap "echo usr1" USR1; trap "echo usr2" USR2; echo ready; while :; do sleep 0.1; done';
+        for (const [args, expected] of [
+          [[], 'usr2'],
+          [['-r', 'USR2:USR1'], 'usr1'],
+        ] as const) {
+          const run = start([...args, '--', 'dash', '-c', script], { env: { FIFO_INIT_REWRITE: 'USR1:USR2,HUP:DROP' } });
+          await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
+          await run.signal('SIGUSR1');
+          await waitFor(expected, () => run.output().stdout.includes(expected));
+          run.kill();
+        }
+        const verbose = await start(['--', 'true'], { env: { TINI_VERBOSITY: '4' } }).done;
+        expect(verbose.stderr).toMatch(/started true as pid/); // debug, level 3
+      });
+    });
+
+    describe('12.6 leftovers without --leftover-grace (the default: off)', () => {
+      it('PID 1: a leftover gets no SIGTERM and no grace; the init exits with PROGRAM\'s code and the kernel ends the rest, as with tini', async () => {
+        const mark = join(dir, 'term');
+        const result = await start(['--', ...program(`trap 'echo term > "${mark}"; exit 0' TERM; echo $$ > "$0.up"; while :; do sleep 0.1; done\n`, 5)]).done;
+        expect(result.timedOut).toBe(false);
+        expect(result.code).toBe(5);
+        expect(existsSync(mark)).toBe(false); // SIGKILLed by the kernel with the namespace, never asked to finish
+      });
+    });
+
     if (impl !== executable) return;
 
     describe('the executable alone', () => {
@@ -237,12 +337,6 @@ for (const impl of [executable, ...SHELLS] as Implementation[]) {
     });
 
     describe('12.6 a graceful end for leftovers', () => {
-      /** PROGRAM starts `leftover` in the background, waits until it runs, and exits with `code`. */
-      const program = (leftover: string, code: number) => {
-        const file = join(dir, 'leftover.sh');
-        writeFileSync(file, leftover);
-        return ['dash', '-c', `dash "$0" & while [ ! -s "$0.up" ]; do sleep 0.05; done; exit ${code}`, file];
-      };
       for (const pid1 of [true, false]) {
         it(`--leftover-grace: a leftover gets SIGTERM and may finish; the exit code stays PROGRAM's (${pid1 ? 'PID 1' : 'subreaper'})`, async () => {
           const mark = join(dir, 'term');

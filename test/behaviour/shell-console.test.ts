@@ -3,7 +3,7 @@
  * the executable (SPEC "The console"), under dash, busybox sh and bash: its
  * helper processes hold the FIFO write-only and never outlive it, its usage
  * errors, a graceful end for leftovers (PID 1 only), and the environment
- * twins. The cases both share are in console-features.test.ts. What a shell
+ * twins of what a shell cannot do. The cases both share are in console-features.test.ts. What a shell
  * cannot do is in the README's table. Every wait is bounded. FIFO_INIT_SH=PATH runs
  * them against another copy of the script (to see them fail on an older one).
  */
@@ -206,28 +206,6 @@ for (const impl of SHELLS) {
     });
 
     describe('12.5 environment twins', () => {
-      it('FIFO_INIT_EXEC, FIFO_INIT_EXPECT_EXIT, FIFO_INIT_REWRITE and TINI_VERBOSITY are honoured; the command line wins', async () => {
-        const pidOf = ['--', 'dash', '-c', 'echo "pid $$"'];
-        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: '1' } }).done).stdout).toBe('pid 1\n');
-        expect((await start(pidOf, { env: { FIFO_INIT_EXEC: 'no' } }).done).stdout).not.toBe('pid 1\n');
-        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '3, 4' } }).done).code).toBe(0);
-        expect((await start(['-e', '5', '--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4' } }).done).code).toBe(4);
-        expect((await start(['--', 'dash', '-c', 'exit 4'], { env: { FIFO_INIT_EXPECT_EXIT: '4x' } }).done).code).toBe(125);
-        const script = 'trap "echo usr1" USR1; trap "echo usr2" USR2; echo ready; while :; do sleep 0.1; done';
-        for (const [args, expected] of [
-          [[], 'usr2'],
-          [['-r', 'USR2:USR1'], 'usr1'],
-        ] as const) {
-          const run = start([...args, '--', 'dash', '-c', script], { env: { FIFO_INIT_REWRITE: 'USR1:USR2,HUP:DROP' } });
-          await waitFor('PROGRAM', () => run.output().stdout.includes('ready'));
-          await run.signal('SIGUSR1');
-          await waitFor(expected, () => run.output().stdout.includes(expected));
-          run.kill();
-        }
-        const verbose = await start(['--', 'true'], { env: { TINI_VERBOSITY: '4' } }).done;
-        expect(verbose.stderr).toMatch(/started true as pid/); // debug, level 3
-      });
-
       it('the twins of what a shell cannot do are usage errors naming the executable, as the options are', () => {
         for (const [name, value] of [
           ['FIFO_INIT_PIPE_SIZE', '64k'],

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INIT_OPTIONS, parseCommandLine, type InitOptions } from '../../src/cli.js';
+import { INIT_OPTIONS, parseCommandLine, USAGE, type InitOptions } from '../../src/cli.js';
 
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -21,6 +21,11 @@ describe('README: one table of options and their environment twins (issue 12.5)'
   const behaviour = Object.keys(INIT_OPTIONS).filter((name) => !['help', 'version'].includes(name));
   it.each(behaviour)('--%s is in the table with a FIFO_INIT_* variable', (name) => {
     expect(rows.get(name), `README row for --${name}`).toMatch(/FIFO_INIT_[A-Z_]+/);
+  });
+  it.each(behaviour)('--%s and its variable are in --help', (name) => {
+    const variable = /FIFO_INIT_[A-Z_]+/.exec(rows.get(name) ?? '')?.[0];
+    expect(USAGE).toMatch(new RegExp(`--${name}\\b`));
+    expect(USAGE, `--help names ${variable}`).toContain(variable);
   });
   it.each(behaviour)('the variable named for --%s really acts', (name) => {
     const variable = /FIFO_INIT_[A-Z_]+/.exec(rows.get(name) ?? '')![0];
