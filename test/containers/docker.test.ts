@@ -9,7 +9,7 @@
  * Skipped, with the reason, only when dockerd cannot run here.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -201,6 +201,91 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
         await docker(['rmi', '-f', 'fifo-init-test:dist', 'fifo-init-test:from-image', 'fifo-init-test:buildkit'], 60_000);
         await docker(['builder', 'prune', '-af'], 60_000);
       }
+    }, 300_000);
+  });
+
+  describe('the fifo-init image (build/image.Dockerfile, from the release tarball): COPY --from=fifo-init:VERSION', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const tag = `fifo-init:${version}`;
+    /** A build context holding only the release tarballs (hard links), as `dist/` would give them. */
+    const releaseContext = () => {
+      const context = mkdtempSync(join(engine.dir, 'release-'));
+      for (const arch of ['amd64', 'arm64']) {
+        const tarball = join(DIST, `fifo-init-rootfs-${arch}.tar.gz`);
+        if (existsSync(tarball) && spawnSync('cp', ['-l', tarball, context]).status !== 0) copyFileSync(tarball, join(context, `fifo-init-rootfs-${arch}.tar.gz`));
+      }
+      return context;
+    };
+    /** The files of a release tarball, as `tar -t` names them. */
+    const tarballFiles = (arch: string) =>
+      spawnSync('tar', ['-tvzf', join(DIST, `fifo-init-rootfs-${arch}.tar.gz`)], { encoding: 'utf8', maxBuffer: 1 << 20 })
+        .stdout.split('\n')
+        .filter((line) => line && !line.startsWith('d'))
+        .map((line) => line.split(/\s+/).slice(5).join(' '))
+        .sort();
+
+    it(`${tag} holds only /fifo-init and its libraries; a Dockerfile with COPY --from=${tag} / / onto a stand-in base runs a service: a console command arrives, docker stop is a clean exit`, async () => {
+      const context = releaseContext();
+      try {
+        await engine.must(['build', '-q', '-f', join(ROOT, 'build', 'image.Dockerfile'), '-t', tag, context], { timeoutMs: 180_000 });
+      } finally {
+        rmSync(context, { recursive: true, force: true });
+      }
+      const files = await engine.imageFiles(tag);
+      expect(files).toEqual(tarballFiles('amd64'));
+      expect(files).toContain('fifo-init');
+      expect(files).toContain('lib64/ld-linux-x86-64.so.2');
+      expect((await docker(['run', '--rm', '--network', 'none', tag, '--version'])).stdout.trim()).toBe(`fifo-init ${version}`);
+
+      // An image author's Dockerfile: a base with no glibc of its own (the busybox stand-in:
+      // busybox-static and nothing else), fifo-init and its libraries copied from the image.
+      const user = mkdtempSync(join(engine.dir, 'user-'));
+      writeFileSync(
+        join(user, 'Dockerfile'),
+        [
+          'FROM busybox:stable-musl',
+          `COPY --from=${tag} / /`,
+          'USER 1000:1000',
+          'ENTRYPOINT ["/fifo-init", "--fifo", "/service/command_pipe", "--stop-command", "stop", "--stop-timeout", "30s", "--"]',
+          'CMD ["sh", "/fixtures/gameserver.sh", "/data/world"]',
+          '',
+        ].join('\n'),
+      );
+      try {
+        await engine.must(['build', '-q', '-t', 'fifo-init-test:copy-from', user], { timeoutMs: 180_000 });
+      } finally {
+        rmSync(user, { recursive: true, force: true });
+      }
+      const container = await start('fifo-init-test:copy-from', [], ['--stop-timeout', '65']);
+      await waitLog(container, 'ready');
+      expect((await hostSend('say copied from the image')).code).toBe(0);
+      await waitLog(container, 'copied from the image');
+      const stop = await docker(['stop', container], 90_000);
+      expect(stop.code).toBe(0);
+      expect(stop.ms).toBeLessThan(15_000);
+      expect(await engine.exitCode(container)).toBe(0);
+      expect(world()).toBe('saved\n');
+      expect(await lines(container)).toEqual(['ready', 'copied from the image', 'stopping']);
+      await docker(['rmi', '-f', 'fifo-init-test:copy-from'], 60_000);
+    }, 300_000);
+
+    // What this build made (SHA256SUMS lists it), not a file an earlier build left.
+    const noArm64 = readFileSync(join(DIST, 'SHA256SUMS'), 'utf8').includes('  fifo-init-rootfs-arm64.tar.gz\n') ? undefined : 'no arm64 tarball (a --no-arm64 build)';
+    it.skipIf(noArm64 !== undefined)(`BuildKit --platform linux/arm64: the same file makes the arm64 image (TARGETARCH picks the tarball)${noArm64 ? ` [skipped: ${noArm64}]` : ''}`, async () => {
+      const context = releaseContext();
+      try {
+        const built = await engine.docker(['build', '-q', '--platform', 'linux/arm64', '-f', join(ROOT, 'build', 'image.Dockerfile'), '-t', `${tag}-arm64`, context], {
+          timeoutMs: 180_000,
+          env: { DOCKER_BUILDKIT: '1' },
+        });
+        expect(built.code, built.stderr).toBe(0);
+      } finally {
+        rmSync(context, { recursive: true, force: true });
+      }
+      expect((await docker(['image', 'inspect', '-f', '{{.Os}}/{{.Architecture}}', `${tag}-arm64`])).stdout.trim()).toBe('linux/arm64');
+      expect(await engine.imageFiles(`${tag}-arm64`)).toEqual(tarballFiles('arm64'));
+      await docker(['rmi', '-f', `${tag}-arm64`], 60_000);
+      await docker(['builder', 'prune', '-af'], 60_000);
     }, 300_000);
   });
 

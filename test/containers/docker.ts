@@ -32,14 +32,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../behaviour/harness.js';
+import { DIST, ROOT } from '../behaviour/harness.js';
 
 /** Debian's CLI from docker.io, matched to its dockerd (another `docker` may come first on PATH). */
 export const DOCKER = '/usr/bin/docker';
 export const DOCKERD = '/usr/sbin/dockerd';
 export const COMPOSE = '/usr/bin/docker-compose';
-/** The dist/ whose images are built; FIFO_INIT_TEST_DIST points the docker tests at another build (a mutant's). */
-export const DIST = process.env.FIFO_INIT_TEST_DIST ?? join(ROOT, 'dist');
+/** The dist/ whose images are built (the harness's: FIFO_INIT_TEST_DIST points it at another build). */
+export { DIST };
 const PREFIX = 'fifo-init-docker-';
 const BUSYBOX = '/bin/busybox';
 const MUSL_LOADER = '/usr/lib/x86_64-linux-musl/libc.so';
@@ -303,6 +303,29 @@ export class Engine {
     const waited = await this.docker(['wait', container], { timeoutMs });
     if (waited.code !== 0) throw new Error(`docker wait ${container}: ${waited.timedOut ? 'timed out' : waited.stderr}`);
     return Number(waited.stdout.trim());
+  }
+
+  /** The file names (not directories) in every layer of IMAGE, from `docker save`, sorted. */
+  async imageFiles(image: string): Promise<string[]> {
+    const saved = join(this.dir, `save-${image.replace(/[^\w.-]/g, '_')}.tar`);
+    await this.must(['save', '-o', saved, image], { timeoutMs: 120_000 });
+    try {
+      const tarOut = (args: string[]) => {
+        const out = spawnSync('tar', args, { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 60_000 });
+        if (out.status !== 0) throw new Error(`tar ${args.join(' ')}: ${out.stderr}`);
+        return out.stdout;
+      };
+      const [manifest] = JSON.parse(tarOut(['-xOf', saved, 'manifest.json'])) as { Layers: string[] }[];
+      const files = manifest!.Layers.flatMap((layer) =>
+        spawnSync('sh', ['-c', 'tar -xOf "$0" "$1" | tar -tv', saved, layer], { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 60_000 })
+          .stdout.split('\n')
+          .filter((line) => line && !line.startsWith('d'))
+          .map((line) => line.split(/\s+/).slice(5).join(' ').replace(/^\.\//, '')),
+      );
+      return files.sort();
+    } finally {
+      rmSync(saved, { force: true });
+    }
   }
 
   async logs(container: string): Promise<{ stdout: string; stderr: string }> {
