@@ -427,7 +427,34 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       expect(stderr).toMatch(/uid 1000/);
       expect(stderr).toMatch(/0600/);
       expect(stderr).toMatch(/2000/);
+      expect(stderr).not.toMatch(/SELinux|namespace/); // the mode forbids uid 2000: no hint
     });
+  });
+
+  describe('where a host FIFO cannot work (no shared kernel): the README\'s FIFO made inside the container', () => {
+    for (const stage of ['scratch', 'alpine-sh'] as const) {
+      it(`${stage}: --tmpfs /service + FIFO_INIT_CREATE=1: the init makes the FIFO (0600, uid 1000); docker exec … send reaches the service; docker stop is a console stop`, async () => {
+        const container = name();
+        await engine.must(
+          ['run', '-d', '--name', container, '--network', 'none', '--tmpfs', '/service:uid=1000,gid=1000', '-e', 'FIFO_INIT_CREATE=1',
+            '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE(stage), ...gameserver(stage)],
+          { timeoutMs: 60_000 },
+        );
+        await waitLog(container, 'ready');
+        const shell = stage === 'alpine-sh' ? ['sh'] : ['/app/busybox', 'sh'];
+        const made = await docker(['exec', container, ...shell, '-c', `ls -ln ${PIPE}`]);
+        expect(made.stdout).toMatch(/^prw------- +1 +1000 +1000 /);
+        // No executable in alpine-sh: there the writer inside is a shell.
+        const send = stage === 'alpine-sh' ? ['sh', '-c', `echo 'say from inside' > ${PIPE}`] : ['/fifo-init', 'send', '--fifo', PIPE, 'say from inside'];
+        expect((await docker(['exec', container, ...send])).code).toBe(0);
+        await waitLog(container, 'from inside');
+        const stop = await docker(['stop', '-t', '20', container]);
+        expect(stop.ms).toBeLessThan(15_000);
+        expect(await engine.exitCode(container)).toBe(0);
+        expect(world()).toBe('saved\n');
+        expect(await lines(container)).toEqual(['ready', 'from inside', 'stopping']);
+      }, 60_000);
+    }
   });
 
   describe('docker run --init and -it', () => {
