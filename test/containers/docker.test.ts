@@ -312,6 +312,29 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       }, 90_000);
     }
 
+    for (const stage of Object.keys(STAGES) as Stage[]) {
+      // The executable forwards every catchable signal; fifo-init.sh its seven (HUP INT QUIT TERM
+      // USR1 USR2 WINCH), of which TERM/INT start the stop sequence and QUIT stays ignored by
+      // PROGRAM under --stop-command (README "fifo-init.sh"): four are left to send there.
+      const signals = stage === 'alpine-sh' ? { HUP: 1, USR1: 10, USR2: 12, WINCH: 28 } : { HUP: 1, QUIT: 3, USR1: 10, USR2: 12, URG: 23, WINCH: 28, RTMIN: 34, RTMAX: 64 };
+      it(`${stage}: docker kill -s ${Object.keys(signals).join(' ')} each reach the service; docker stop is a console stop and the container's exit code is the service's (7)`, async () => {
+        const out = join(data, 'signals');
+        const items = Object.entries(signals).map(([signal, n]) => `${signal}=${n}`);
+        const container = await start(IMAGE(stage), [...STAGES[stage], '/fixtures/console-signals.sh', '/data/signals', '7', ...items], ['--stop-timeout', '65']);
+        const seen = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
+        await waitFor('the fixture', () => seen().includes('ready'), 20_000);
+        for (const [signal, n] of Object.entries(signals)) {
+          expect((await docker(['kill', '-s', String(n), container])).code, `docker kill -s ${n}`).toBe(0);
+          await waitFor(`${signal} at the service`, () => seen().includes(signal), 5_000);
+        }
+        const stop = await docker(['stop', container], 90_000);
+        expect(stop.code).toBe(0);
+        expect(stop.ms).toBeLessThan(15_000); // the console stop, not Docker's SIGKILL at 65 s
+        expect(await engine.exitCode(container)).toBe(7);
+        expect(seen()).toEqual(['ready', ...Object.keys(signals), 'line stop']);
+      }, 90_000);
+    }
+
     it('alpine: the glibc executable runs a musl program; PID 1 maps glibc, the service maps musl, both read one console', async () => {
       const container = await start(IMAGE('alpine'), ['/bin/console']);
       await waitLog(container, 'ready');
@@ -384,18 +407,20 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   });
 
   describe('mistakes explained (exit 125, one line)', () => {
-    it('the host path is missing: Docker really makes a directory there; fifo-init exits 125 naming Docker and mkfifo', async () => {
-      const missingPath = join(dir, 'not-yet');
-      const container = name();
-      const result = await docker(['run', '--name', container, '--network', 'none', '-v', `${missingPath}:${PIPE}`, IMAGE('scratch')], 60_000);
-      expect(result.code).toBe(125);
-      expect(await engine.exitCode(container)).toBe(125); // the container's code, not the CLI's own 125
-      expect(statSync(missingPath).isDirectory()).toBe(true);
-      const { stderr } = await logs(container);
-      expect(stderr.trim().split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(/Docker/);
-      expect(stderr).toContain('mkfifo');
-    });
+    for (const stage of Object.keys(STAGES) as Stage[]) {
+      it(`${stage}: the host path is missing: Docker really makes a directory there; the init exits 125 naming Docker and mkfifo`, async () => {
+        const missingPath = join(dir, 'not-yet');
+        const container = name();
+        const result = await docker(['run', '--name', container, '--network', 'none', '-v', `${missingPath}:${PIPE}`, IMAGE(stage)], 60_000);
+        expect(result.code).toBe(125);
+        expect(await engine.exitCode(container)).toBe(125); // the container's code, not the CLI's own 125
+        expect(statSync(missingPath).isDirectory()).toBe(true);
+        const { stderr } = await logs(container);
+        expect(stderr.trim().split('\n')).toHaveLength(1);
+        expect(stderr).toMatch(/Docker/);
+        expect(stderr).toContain('mkfifo');
+      });
+    }
 
     it('a regular file mounted by mistake: 125, the file untouched', async () => {
       const file = join(dir, 'file');
@@ -458,13 +483,13 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   });
 
   describe('docker run --init and -it', () => {
-    it('--init: docker-init (tini) is PID 1, fifo-init its child adopts orphans (subreaper); docker stop is still a console stop', async () => {
-      // The orphan (a double-forked sleep) must be re-parented to fifo-init, not to tini.
+    it('--init: docker-init (tini) is PID 1, fifo-init its child adopts an orphan (subreaper) and reaps it (no zombie in /proc); docker stop is still a console stop', async () => {
+      // The orphan (a double-forked sleep) must be re-parented to fifo-init, not to tini, and reaped by it.
       const service = [
         ...STAGES.scratch,
         '-c',
-        '(exec sleep 31 &); sleep 0.5; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null | tr "\\0" " ")" in "sleep 31 ") ' +
-          'set -- $(cat $p/stat); echo "orphan-parent=$(tr "\\0" " " < /proc/$4/cmdline)";; esac; done; ' +
+        '(exec sleep 3 &); sleep 0.5; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null | tr "\\0" " ")" in "sleep 3 ") ' +
+          'set -- $(cat $p/stat); echo "orphan=$1"; echo "orphan-parent=$(tr "\\0" " " < /proc/$4/cmdline)";; esac; done; ' +
           'echo "pid1=$(tr "\\0" " " < /proc/1/cmdline)"; exec sh /fixtures/gameserver.sh /data/world',
       ];
       const container = await start(IMAGE('scratch'), service, ['--init']);
@@ -472,6 +497,14 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       const out = await lines(container);
       expect(out.find((line) => line.startsWith('pid1='))).toMatch(/^pid1=\/sbin\/docker-init -- \/fifo-init /);
       expect(out.find((line) => line.startsWith('orphan-parent='))).toMatch(/^orphan-parent=\/fifo-init /);
+      // The orphan's state in the container's /proc: S while it sleeps; once it has exited,
+      // no entry at all, or a zombie (Z) that stays if its new parent, fifo-init, does not reap.
+      const orphan = Number(out.find((line) => line.startsWith('orphan='))!.slice('orphan='.length));
+      expect(orphan).toBeGreaterThan(1);
+      const state = async () => (await docker(['exec', container, '/app/busybox', 'sh', '-c', `cat /proc/${orphan}/stat 2>/dev/null`])).stdout.split(') ')[1]?.[0] ?? 'gone';
+      expect(await state()).toBe('S');
+      await waitForAsync('the orphan to exit', async () => (await state()) !== 'S', 15_000);
+      await waitForAsync(`no zombie left by the orphan (state ${await state()})`, async () => (await state()) === 'gone', 3_000);
       const stop = await docker(['stop', '-t', '20', container]);
       expect(stop.ms).toBeLessThan(15_000);
       expect(await engine.exitCode(container)).toBe(0);
