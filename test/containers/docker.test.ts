@@ -1,9 +1,11 @@
 /**
  * fifo-init under a real Docker engine (Debian's dockerd 20.10, containerd,
  * runc, docker-init), private to this file (test/containers/docker.ts):
- * Dockerfile.example built as written from stand-in base images, then the
- * image author's and operator's day with `docker run`, `exec`, `stop`,
- * `kill`, `restart`, `--init`, `-it`, `--user`, and examples/compose.yaml
+ * Dockerfile.example built as written from stand-in base images, the
+ * fifo-init image (build/image.Dockerfile) and a Dockerfile that takes it
+ * with COPY --from, then the image author's and operator's day with
+ * `docker run`, `exec`, `stop`, `kill`, `restart`, `--init`, `-it`, `-i`,
+ * `attach`, `--user`, `--tmpfs` + `--create`, and examples/compose.yaml
  * brought up with docker-compose. Containers run with --network none.
  *
  * Skipped, with the reason, only when dockerd cannot run here.
@@ -534,6 +536,72 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       expect(result.code).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe('INT\n');
     }, 60_000);
+  });
+
+  describe('the container\'s own stdin, merged with the FIFO (issue 12: docker run -i, docker attach)', () => {
+    // Long lines (1.8 KB: two of them do not fit in one pipe write unless each is one write),
+    // from two writers at once: a non-atomic relay or writer would cut lines into each other.
+    const N = 100;
+    const line = (who: string, i: number) => `${who} ${i} ${who[0]!.repeat(1800)}`;
+    const many = (who: string) => Array.from({ length: N }, (_, i) => `say ${line(who, i)}\n`).join('');
+    /** The service's lines after `ready`: each of both writers' lines exactly once, whole, each writer's in its order. */
+    const expectMerged = (out: string[], writers: string[]) => {
+      for (const who of writers) expect(out.filter((text) => text.startsWith(`${who} `))).toEqual(Array.from({ length: N }, (_, i) => line(who, i)));
+      expect(out.filter((text) => !writers.some((who) => text.startsWith(`${who} `)))).toEqual([]);
+    };
+
+    for (const stage of ['scratch', 'alpine-sh'] as const) {
+      it(`${stage}: docker run -i: lines piped to the docker client reach the service beside a host FIFO writer, all whole; EOF there ends only the relay; docker stop is a console stop`, async () => {
+        const container = name();
+        const client = engine.interactive(
+          ['run', '-i', '--name', container, '--network', 'none', '--stop-timeout', '65', '-v', `${fifo}:${PIPE}`, '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE(stage), ...gameserver(stage)],
+          120_000,
+        );
+        try {
+          await waitFor('the service', () => client.stdout().startsWith('ready\n'), 30_000);
+          const host = run(EXE, ['send', '--fifo', fifo, '--timeout', '30s'], { input: many('host'), timeoutMs: 60_000 });
+          await client.write(many('stdin'));
+          expect((await host).code).toBe(0);
+          await waitForAsync('every line at the service', async () => (await lines(container)).length >= 1 + 2 * N, 60_000);
+          expectMerged((await lines(container)).slice(1), ['host', 'stdin']);
+          client.end(); // EOF on the container's stdin: the relay ends, the service (reading the FIFO) goes on
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          expect((await hostSend('say after EOF')).code).toBe(0);
+          await waitLog(container, 'after EOF');
+          const stop = await docker(['stop', container], 90_000);
+          expect(stop.ms).toBeLessThan(15_000);
+          expect((await client.closed).code).toBe(0); // docker run -i ends with the container's code
+          expect(await engine.exitCode(container)).toBe(0);
+          expect(world()).toBe('saved\n');
+          expect((await lines(container)).slice(-2)).toEqual(['after EOF', 'stopping']);
+        } finally {
+          client.kill();
+        }
+      }, 150_000);
+
+      it(`${stage}: docker run -i -d, then docker attach --sig-proxy=false as a panel: its lines and a host writer's arrive whole; the panel types \`stop\`: world saved, exit 0`, async () => {
+        const container = await start(IMAGE(stage), gameserver(stage), ['-i', '--stop-timeout', '65']);
+        await waitLog(container, 'ready');
+        const panel = engine.interactive(['attach', '--sig-proxy=false', container], 120_000);
+        try {
+          const host = run(EXE, ['send', '--fifo', fifo, '--timeout', '30s'], { input: many('host'), timeoutMs: 60_000 });
+          await panel.write(many('panel'));
+          expect((await host).code).toBe(0);
+          await waitForAsync('every line at the service', async () => (await lines(container)).length >= 1 + 2 * N, 60_000);
+          expectMerged((await lines(container)).slice(1), ['host', 'panel']);
+          await panel.write('stop\n');
+          const attached = await panel.closed; // attach ends when the container does, with its code
+          expect(attached.timedOut).toBe(false);
+          expect(attached.code).toBe(0);
+          expect(await engine.exitCode(container)).toBe(0);
+          expect(world()).toBe('saved\n');
+          expect((await lines(container)).at(-1)).toBe('stopping');
+          expect((await logs(container)).stderr).not.toMatch(/SIGTERM/); // no docker stop: the typed `stop` did it
+        } finally {
+          panel.kill();
+        }
+      }, 150_000);
+    }
   });
 
   describe('controls: the checks above tell inits apart (fifo-init.sh in alpine-sh, where the README says it differs)', () => {

@@ -88,6 +88,48 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
   });
 }
 
+/** A command whose stdin the test writes while it runs (`docker run -i`, `docker attach`). */
+export interface Interactive {
+  /** Writes to its stdin, waiting while the pipe is full. */
+  write(text: string): Promise<void>;
+  /** Closes its stdin (EOF). */
+  end(): void;
+  stdout(): string;
+  /** Its exit, once it has ended or been killed at the time bound. */
+  closed: Promise<Result>;
+  kill(): void;
+}
+
+/** Starts a command with its stdin a pipe the test writes; SIGKILLed after timeoutMs. */
+export function interactive(command: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Interactive {
+  const started = Date.now();
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdin!.on('error', () => {}); // EPIPE once it has ended: its exit says what happened
+  const kill = () => child.kill('SIGKILL');
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, options.timeoutMs ?? 60_000);
+  const closed = new Promise<Result>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
+    });
+  });
+  return {
+    write: (text) => new Promise((resolve, reject) => child.stdin!.write(text, (error) => (error ? reject(error) : resolve()))),
+    end: () => child.stdin!.end(),
+    stdout: () => stdout,
+    closed,
+    kill,
+  };
+}
+
 /** Why the engine cannot be used here, or undefined when it can. */
 export function dockerMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'dockerd needs root';
@@ -280,6 +322,11 @@ export class Engine {
 
   docker(args: string[], options: RunOptions = {}): Promise<Result> {
     return run(DOCKER, args, { ...options, env: { ...this.env, ...options.env } });
+  }
+
+  /** `docker ARGS` with a stdin the test writes (`run -i`, `attach`). */
+  interactive(args: string[], timeoutMs = 60_000): Interactive {
+    return interactive(DOCKER, args, { timeoutMs, env: this.env });
   }
 
   /** `docker ARGS`, throwing with its stderr unless it exits 0. */
