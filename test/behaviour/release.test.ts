@@ -9,7 +9,7 @@
  * with chroot(2): nothing of the host can fill a gap in the closure.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST, ROOT, tempDir } from './harness.js';
@@ -137,13 +137,26 @@ describe('release files in dist/', () => {
 describe('README: the release check line and the image tag', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-  it('the README\'s `grep … | sha256sum -c -` line verifies the executable named by this machine\'s uname -m', () => {
-    const line = readme.split('\n').find((text) => text.includes('| sha256sum -c -'));
-    expect(line, 'a check line in the README').toBeDefined();
-    const check = spawnSync('sh', ['-c', `arch=$(uname -m); ${line!.replace(/#.*$/, '')}`], { cwd: DIST, encoding: 'utf8' });
-    expect(check.status, check.stderr).toBe(0);
-    expect(check.stdout.trim()).toBe(`fifo-init-${spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout.trim()}: OK`);
-  });
+  for (const sha256sum of ['coreutils', 'busybox'] as const) {
+    it(`the README's \`grep … | sha256sum -c -\` line verifies the executable named by this machine's uname -m (${sha256sum} sha256sum)`, () => {
+      const line = readme.split('\n').find((text) => text.includes('| sha256sum -c -'));
+      expect(line, 'a check line in the README').toBeDefined();
+      const { dir, cleanup } = tempDir();
+      try {
+        // busybox: a sha256sum -> busybox link first on PATH (its applet answers to that name).
+        if (sha256sum === 'busybox') symlinkSync('/bin/busybox', join(dir, 'sha256sum'));
+        const check = spawnSync('sh', ['-c', `arch=$(uname -m); ${line!.replace(/#.*$/, '')}`], {
+          cwd: DIST,
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+        });
+        expect(check.status, check.stderr).toBe(0);
+        expect(check.stdout.trim()).toBe(`fifo-init-${spawnSync('uname', ['-m'], { encoding: 'utf8' }).stdout.trim()}: OK`);
+      } finally {
+        cleanup();
+      }
+    });
+  }
 
   it('every fifo-init:X.Y.Z the README names is package.json\'s version', () => {
     const tags = [...readme.matchAll(/fifo-init:(\d+\.\d+\.\d+)/g)].map((match) => match[1]);
