@@ -404,6 +404,41 @@ describe_identity() {
 	identity="uid $_id_uid gid $_id_gid${_id_extra:+ (groups $_id_extra)}"
 }
 
+# mode_allows: true when file_mode (from stat_path) lets us, as
+# describe_identity found us, read and write: the owner class alone when the
+# uid matches, else the group class for our gid or a supplementary group,
+# else other (the kernel's order). CAP_DAC_OVERRIDE (bit 1 of CapEff in
+# /proc/self/status; without /proc, uid 0) waives the mode; then
+# dac_override=true. ACLs and LSMs are what this does not see.
+# See: path_resolution(7) "Permission", capabilities(7).
+mode_allows() {
+	dac_override=false
+	_ma_cap=
+	if [ -r /proc/self/status ]; then
+		# A compound command's redirection runs in this shell: /proc/self is the script.
+		while read -r _ma_key _ma_value; do
+			case $_ma_key in CapEff:) _ma_cap=$_ma_value ;; esac
+		done </proc/self/status
+	fi
+	case $_ma_cap in
+		'') [ "$_id_uid" = 0 ] && dac_override=true ;;
+		*[!0-9a-fA-F]*) ;;
+		*) [ $(((0x$_ma_cap >> 1) & 1)) -eq 1 ] && dac_override=true ;;
+	esac
+	"$dac_override" && return 0
+	_ma_mode=${file_mode#0}
+	_ma_group=${_ma_mode#?}
+	if [ "$file_uid" = "$_id_uid" ]; then
+		_ma_digit=${_ma_mode%??}
+	else
+		case ",$_id_gid,$_id_extra," in
+			*",$file_gid,"*) _ma_digit=${_ma_group%?} ;;
+			*) _ma_digit=${_ma_mode#??} ;;
+		esac
+	fi
+	[ $((_ma_digit & 6)) -eq 6 ]
+}
+
 # stat_path PATH: sets file_perms (prw-r-----), file_mode (0640), file_uid
 # and file_gid from `ls -lnd` (`stat -c` is GNU; busybox may lack it).
 stat_path() {
@@ -600,11 +635,19 @@ open_fifo() {
 		if [ ! -e "$fifo" ]; then
 			fail 125 "$fifo does not exist: create the FIFO on the host with 'mkfifo -m 0600 HOSTPATH' before the container starts and bind-mount it (-v HOSTPATH:$fifo), or pass --create"
 		fi
-		if [ ! -r "$fifo" ] || [ ! -w "$fifo" ]; then
-			describe_identity
-			if stat_path "$fifo"; then
-				fail 125 "permission denied opening $fifo for reading and writing: it is owned by uid $file_uid gid $file_gid with mode $file_mode and fifo-init runs as $identity; chown or chmod it on the host, or run the container as its owner"
+		describe_identity
+		if stat_path "$fifo"; then
+			_of_owner="owned by uid $file_uid gid $file_gid with mode $file_mode and fifo-init runs as $identity"
+			# The mode lets us in, yet the open failed: not the mode (the executable's hint, same words).
+			if mode_allows; then
+				_of_allowed='which that mode allows'
+				"$dac_override" && _of_allowed='which may open it whatever the mode (CAP_DAC_OVERRIDE)'
+				fail 125 "permission denied opening $fifo for reading and writing: it is $_of_owner, $_of_allowed, so something else refused it: an SELinux label (add :z or :Z to the -v bind mount) or a user namespace (uid $_id_uid here may be another uid on the host under rootless Docker or Podman and userns-remap; a host owner the namespace does not map shows as uid 65534)"
 			fi
+			if [ ! -r "$fifo" ] || [ ! -w "$fifo" ]; then
+				fail 125 "permission denied opening $fifo for reading and writing: it is $_of_owner; chown or chmod it on the host, or run the container as its owner"
+			fi
+		elif [ ! -r "$fifo" ] || [ ! -w "$fifo" ]; then
 			fail 125 "permission denied opening $fifo for reading and writing: fifo-init runs as $identity; chown or chmod it on the host, or run the container as its owner"
 		fi
 		fail 125 "cannot open $fifo"

@@ -4,7 +4,7 @@
 // See: README "Why Node 26 and node --build-sea".
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -132,21 +132,23 @@ function arm64Node() {
 }
 
 /**
- * dist/rootfs: the executable plus exactly its ldd closure, each library at
- * the path the dynamic loader looks for it, so `COPY dist/rootfs/ /` makes a
- * FROM scratch image work. Nothing else goes in.
+ * A rootfs directory: the executable plus exactly its shared-library closure,
+ * each library at the path the dynamic loader looks for it, so
+ * `COPY dist/rootfs/ /` makes a FROM scratch image work. Nothing else goes in.
+ * `closure` is the loader's own list (`ldd`, or the arm64 loader's --list
+ * under qemu-user: ldd is that same list, made by the loader of the host).
  */
-function rootfs(executable) {
-  step('dist/rootfs: the executable and its ldd closure');
-  const target = join(dist, 'rootfs');
+function rootfs(executable, target, closure) {
+  step(`${target.slice(root.length + 1)}: the executable and its shared-library closure`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
   copyFileSync(executable, join(target, 'fifo-init'));
   chmodSync(join(target, 'fifo-init'), 0o755);
-  const libraries = execFileSync('ldd', [executable], { encoding: 'utf8' })
+  const libraries = execFileSync(closure[0], [...closure.slice(1), executable], { encoding: 'utf8' })
     .split('\n')
     .map((line) => /(?:=>\s*)?(\/\S+)\s+\(0x/.exec(line)?.[1])
     .filter(Boolean);
+  if (!libraries.some((library) => /\/libc\.so\.6$/.test(library))) throw new Error(`${closure.join(' ')} ${executable}: no libc.so.6 in its list`);
   for (const library of libraries) {
     mkdirSync(join(target, dirname(library)), { recursive: true });
     copyFileSync(library, join(target, library)); // copyFile follows symlinks: the real file at the loader's path
@@ -154,15 +156,44 @@ function rootfs(executable) {
   return libraries;
 }
 
+/**
+ * A reproducible tarball of a directory: names sorted, owner and group 0
+ * (numeric, no names), mtime 0, modes u=rwX,go=rX whatever the umask was,
+ * GNU format (no pax headers carrying atimes), gzip -n (no name or time in
+ * its header). Same input, same bytes. Entries are relative (`fifo-init`,
+ * `lib/...`), as in a layer: `docker import`, `ADD`, `tar -C / -xzf`.
+ * See: https://reproducible-builds.org/docs/archives/
+ */
+function tarball(dir, output) {
+  step(`${output.slice(root.length + 1)}`);
+  const plain = join(work, 'rootfs.tar');
+  execFileSync('tar', [
+    '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--mode=u=rwX,go=rX', '--format=gnu',
+    '-C', dir, '-cf', plain, ...readdirSync(dir).sort(),
+  ]);
+  const fd = openSync(`${output}.new`, 'w');
+  try {
+    execFileSync('gzip', ['-n', '-c', plain], { stdio: ['ignore', fd, 'inherit'] });
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${output}.new`, output);
+  rmSync(plain);
+}
+
+/** `to` as a hard link to `from` (a copy across filesystems), replacing what was there. */
+function alias(from, to) {
+  rmSync(to, { force: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+}
+
 function sha256sums(files) {
   const lines = files.map((file) => `${createHash('sha256').update(readFileSync(join(dist, file))).digest('hex')}  ${file}`);
   writeFileSync(join(dist, 'SHA256SUMS'), `${lines.join('\n')}\n`);
-}
-
-function walk(dir, prefix = '') {
-  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? walk(dir, join(prefix, entry.name)) : [join(prefix, entry.name)],
-  );
 }
 
 function haveCommand(command) {
@@ -174,10 +205,20 @@ function haveCommand(command) {
   }
 }
 
+/** Docker's TARGETARCH -> `uname -m`: each executable is named both ways. */
+const UNAME = { amd64: 'x86_64', arm64: 'aarch64' };
+/** What lists the arm64 executable's libraries: the arm64 loader itself, under qemu-user. */
+const ARM64_CLOSURE = ['qemu-aarch64-static', '/lib/ld-linux-aarch64.so.1', '--list'];
+
 let arm64 = !process.argv.includes('--no-arm64');
 if (arm64 && !haveCommand('aarch64-linux-gnu-strip')) {
   step('warning: no aarch64-linux-gnu-strip (Debian binutils-aarch64-linux-gnu): not building dist/fifo-init-arm64');
   arm64 = false;
+}
+let arm64Rootfs = arm64;
+if (arm64 && (!haveCommand('qemu-aarch64-static') || !existsSync(ARM64_CLOSURE[1]))) {
+  step('warning: no qemu-aarch64-static or arm64 libc (Debian qemu-user-static, libc6:arm64): not building the arm64 rootfs tarball');
+  arm64Rootfs = false;
 }
 mkdirSync(work, { recursive: true });
 mkdirSync(dist, { recursive: true });
@@ -186,8 +227,34 @@ const exe = join(dist, 'fifo-init');
 sea({ main, executable: strippedNode(pinnedNode, 'node-x64'), output: exe, useCodeCache: true });
 copyFileSync(join(root, 'fifo-init.sh'), join(dist, 'fifo-init.sh'));
 chmodSync(join(dist, 'fifo-init.sh'), 0o755);
-const libraries = rootfs(exe);
+const libraries = rootfs(exe, join(dist, 'rootfs'), ['ldd']);
 // A code cache is made by the building Node for its own CPU: none for arm64.
 if (arm64) sea({ main, executable: arm64Node(), output: join(dist, 'fifo-init-arm64'), useCodeCache: false });
-sha256sums(['fifo-init', ...(arm64 ? ['fifo-init-arm64'] : []), 'fifo-init.sh', ...walk(join(dist, 'rootfs')).map((file) => join('rootfs', file))]);
-step(`done: ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB), rootfs with ${libraries.length} libraries${arm64 ? ', fifo-init-arm64' : ''}, SHA256SUMS`);
+if (arm64Rootfs) rootfs(join(dist, 'fifo-init-arm64'), join(dist, 'rootfs-arm64'), ARM64_CLOSURE);
+
+// The release files, flat in dist/, as a release page carries them: each
+// executable under both names (hard links: `uname -m` says x86_64/aarch64,
+// Docker's TARGETARCH amd64/arm64), the rootfs as a tarball per
+// architecture (TARGETARCH names only: it is meant for Dockerfiles), the
+// shell fallback, and one SHA256SUMS over exactly these (`cd dist &&
+// sha256sum -c SHA256SUMS`). dist/fifo-init and dist/rootfs/ stay as they
+// were (everything here uses them); dist/rootfs-arm64/ is the arm64 tree.
+// With --no-arm64 no arm64 file is made or listed (one left by an earlier
+// build stays, unlisted).
+const release = [];
+for (const [arch, built, executable, tree] of [
+  ['amd64', true, exe, join(dist, 'rootfs')],
+  ['arm64', arm64, join(dist, 'fifo-init-arm64'), arm64Rootfs && join(dist, 'rootfs-arm64')],
+]) {
+  if (!built) continue;
+  for (const name of [`fifo-init-${arch}`, `fifo-init-${UNAME[arch]}`]) {
+    if (join(dist, name) !== executable) alias(executable, join(dist, name));
+    release.push(name);
+  }
+  if (!tree) continue;
+  tarball(tree, join(dist, `fifo-init-rootfs-${arch}.tar.gz`));
+  release.push(`fifo-init-rootfs-${arch}.tar.gz`);
+}
+release.push('fifo-init.sh');
+sha256sums(release);
+step(`done: ${exe} (${(statSync(exe).size / 1e6).toFixed(1)} MB), rootfs with ${libraries.length} libraries${arm64 ? ', fifo-init-arm64' : ''}; release files with SHA256SUMS: ${release.join(' ')}`);

@@ -28,7 +28,13 @@ mutants=(
   "src/signals.ts@@s/return rewrite.get\(signal\) \?\? signal;/return signal;/@@TERM:USR1@@console"
   "src/exec.ts@@s/libc.resetAllSignals\(maxSignal\(\)\);//@@every signal is at its default@@console"
   "src/fifo.ts@@s/\(stats.mode & 0o002\) !== 0/false/@@writable by everyone@@init"
-  "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(permissionMessage/if (false) throw new InitError(permissionMessage/@@permission denied@@init"
+  "src/fifo.ts@@s/if \(code === 'EACCES' \|\| code === 'EPERM'\) throw new InitError\(deniedMessage/if (false) throw new InitError(deniedMessage/@@permission denied@@init"
+  # under Docker: docker run --init (tini PID 1, fifo-init its subreaper child) must reap the orphan
+  "src/reap.ts@@s/for \(const child of reapAll\(this.wait\)\)/for (const child of reapAll((_pid, options) => this.wait(mainPid, options)))/@@adopts an orphan@@../containers/docker"
+  # under Docker: docker run -i / docker attach reach the service only through the relay
+  "src/supervisor.ts@@s/const relay = fifo !== undefined && options.relayStdin && stdinReadable\(\);/const relay = false;/@@own stdin@@../containers/docker"
+  "src/fifo.ts@@s/if \(!modeAllows\(stats, who, 6\)\)/if (true)/@@refused although the mode allows@@init"
+  "fifo-init.sh@@s/\t\t\tif mode_allows; then/\t\t\tif false; then/@@refused although the mode allows@@init"
   "src/fifo.ts@@s/Docker creates a directory/a directory was created/@@a directory@@init"
   "src/supervisor.ts@@s/context.signals.attach\(givingBack\(\{ onSignal, onWake \}, log\)\);/context.signals.attach(givingBack({ onSignal, onWake }, log)); setInterval(() => {}, 500);/@@no periodic wake-ups@@init"
   "src/supervisor.ts@@s/libc.setParentDeathSignal\(options.parentDeathSignal\);/void 0;/@@parent dies@@init"

@@ -40,6 +40,67 @@ function identity(): string {
   return `uid ${process.getuid?.()} gid ${process.getgid?.()}${groups.length ? ` (groups ${groups.join(',')})` : ''}`;
 }
 
+/** Who the kernel checks an open against: effective ids, groups, and whether CAP_DAC_OVERRIDE waives the mode. */
+export interface Opener {
+  uid: number;
+  gid: number;
+  groups: readonly number[];
+  dacOverride: boolean;
+}
+
+/** CAP_DAC_OVERRIDE's bit in /proc/self/status CapEff. See: capabilities(7), linux/capability.h. */
+const CAP_DAC_OVERRIDE = 1n;
+
+/** This process as an Opener; without /proc, root is taken to hold CAP_DAC_OVERRIDE (Docker's default set has it). */
+function opener(): Opener {
+  const uid = process.geteuid?.() ?? -1;
+  let dacOverride = uid === 0;
+  try {
+    const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1];
+    if (capEff !== undefined) dacOverride = ((BigInt(`0x${capEff}`) >> CAP_DAC_OVERRIDE) & 1n) === 1n;
+  } catch {
+    // no /proc: keep the guess
+  }
+  return { uid, gid: process.getegid?.() ?? -1, groups: process.getgroups?.() ?? [], dacOverride };
+}
+
+/**
+ * Whether the owner/group/other bits of `mode` give `who` every bit of `want`
+ * (4 read, 2 write), as the kernel's own check reads them: the owner class
+ * alone when the uid matches, else the group class when the file's gid is
+ * ours or one of our groups, else other. CAP_DAC_OVERRIDE waives them for
+ * reading and writing. POSIX ACLs and LSMs are what this does not see.
+ * See: path_resolution(7) "Permission", fs/namei.c acl_permission_check.
+ */
+export function modeAllows(file: { uid: number; gid: number; mode: number }, who: Opener, want: number): boolean {
+  if (who.dacOverride) return true;
+  const shift = file.uid === who.uid ? 6 : file.gid === who.gid || who.groups.includes(file.gid) ? 3 : 0;
+  return ((file.mode >> shift) & want) === want;
+}
+
+/**
+ * The one line for an open refused with EACCES/EPERM. When the mode does
+ * not allow us, the fix is ownership or mode. When it does, the mode is not
+ * what refused: the hint names the usual causes, an SELinux label on the
+ * bind-mounted file (Docker's `:z`/`:Z` relabel it) and a user namespace,
+ * where the container's uid is another uid on the host (rootless engines,
+ * userns-remap) and host uids it does not map show as the overflow uid.
+ * `stats` undefined: a directory on the way could not be searched.
+ */
+export function permissionMessage(path: string, stats: Pick<Stats, 'uid' | 'gid' | 'mode'> | undefined, access: string, who: Opener, whoText: string): string {
+  const start = `permission denied opening ${path} for ${access}: it is `;
+  if (stats === undefined) return `${start}in a directory we cannot search and fifo-init runs as ${whoText}; chown or chmod it on the host, or run the container as its owner`;
+  const owner = `owned by uid ${stats.uid} gid ${stats.gid} with mode ${formatMode(stats.mode)}`;
+  // Read and write: the FIFO is always opened O_RDWR (stats are known only for that open).
+  if (!modeAllows(stats, who, 6)) return `${start}${owner} and fifo-init runs as ${whoText}; chown or chmod it on the host, or run the container as its owner`;
+  const allowed = who.dacOverride ? 'which may open it whatever the mode (CAP_DAC_OVERRIDE)' : 'which that mode allows';
+  return (
+    `${start}${owner} and fifo-init runs as ${whoText}, ${allowed}, so something else refused it: ` +
+    `an SELinux label (add :z or :Z to the -v bind mount) or a user namespace (uid ${who.uid} here may be another uid on the host ` +
+    `under rootless Docker or Podman and userns-remap; a host owner the namespace does not map shows as uid 65534)`
+  );
+}
+
 /** The one-line message for a path that is not a usable FIFO, or undefined when it is one. */
 export function notFifoMessage(path: string, stats: Parameters<typeof fileType>[0]): string | undefined {
   if (stats.isFIFO()) return undefined;
@@ -59,9 +120,9 @@ function missingMessage(path: string): string {
   );
 }
 
-function permissionMessage(path: string, stats: Stats | undefined, access: string): string {
-  const owner = stats ? `owned by uid ${stats.uid} gid ${stats.gid} with mode ${formatMode(stats.mode)}` : 'in a directory we cannot search';
-  return `permission denied opening ${path} for ${access}: it is ${owner} and fifo-init runs as ${identity()}; chown or chmod it on the host, or run the container as its owner`;
+/** permissionMessage for this process. */
+function deniedMessage(path: string, stats: Stats | undefined, access: string): string {
+  return permissionMessage(path, stats, access, opener(), identity());
 }
 
 function symlinkMessage(path: string): string {
@@ -167,7 +228,7 @@ export function openFifo(options: OpenFifoOptions, log: Logger): OpenFifo {
     fd = reopenFifo(path, pathFd, stats, fsc.O_RDWR | fsc.O_NONBLOCK | fsc.O_NOCTTY);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'EACCES' || code === 'EPERM') throw new InitError(permissionMessage(path, stats, 'reading and writing'));
+    if (code === 'EACCES' || code === 'EPERM') throw new InitError(deniedMessage(path, stats, 'reading and writing'));
     if (code === 'ELOOP') throw new InitError(`${path} is a symbolic link and /proc is not mounted, so it cannot be opened safely: give --fifo the real path`);
     if (error instanceof InitError) throw error;
     throw new InitError(`cannot open ${path}: ${(error as Error).message}`);
@@ -215,7 +276,7 @@ function lookUpExisting(path: string): LookedUp {
     handle = openPathHandle(path, true);
   } catch (error) {
     const code = codeOf(error);
-    if (code === 'EACCES') throw new InitError(permissionMessage(path, undefined, 'checking'));
+    if (code === 'EACCES') throw new InitError(deniedMessage(path, undefined, 'checking'));
     if (code === 'ENOTDIR') throw new InitError(`${path}: a parent of this path is not a directory; point --fifo at a FIFO`);
     if (code === 'ELOOP') throw new InitError(`${path}: too many symbolic links (a loop?); point --fifo at a FIFO`);
     if (code !== 'ENOENT') throw new InitError(`cannot check ${path}: ${(error as Error).message}`);
@@ -250,7 +311,7 @@ function lookUpForCreate(path: string, mode: number): LookedUp {
       return openPathHandle(path, false);
     } catch (error) {
       const code = codeOf(error);
-      if (code === 'EACCES') throw new InitError(permissionMessage(path, undefined, 'checking'));
+      if (code === 'EACCES') throw new InitError(deniedMessage(path, undefined, 'checking'));
       if (code === 'ENOENT') throw new InitError(`${path} disappeared right after it was ${created ? 'created' : 'checked'}: something else is changing that directory; start again`);
       throw new InitError(`cannot check ${path}: ${(error as Error).message}`);
     }

@@ -47,6 +47,8 @@ export function runnableByAnyone(path: string, options: { copy?: boolean } = {})
  */
 export const EXE = runnableByAnyone(process.env.FIFO_INIT_TEST_EXE ?? join(ROOT, 'dist', 'fifo-init'));
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
+/** The dist/ under test (images, release files); FIFO_INIT_TEST_DIST points the tests at another build (a mutant's). */
+export const DIST = process.env.FIFO_INIT_TEST_DIST ?? join(ROOT, 'dist');
 
 /** One implementation of the contract, and the cases it cannot run (with the reason printed). */
 export interface Implementation {

@@ -84,6 +84,7 @@ export const tini: SuiteImplementation = {
   skips: {
     'fifo-checks': NO_FIFO,
     'fifo-permission': NO_FIFO,
+    'fifo-permission-hint': NO_FIFO,
     'fifo-world-writable': NO_FIFO,
     'stdin-writes': NO_FIFO,
     'stdin-concurrent': NO_FIFO,

@@ -1,15 +1,17 @@
 /**
  * fifo-init under a real Docker engine (Debian's dockerd 20.10, containerd,
  * runc, docker-init), private to this file (test/containers/docker.ts):
- * Dockerfile.example built as written from stand-in base images, then the
- * image author's and operator's day with `docker run`, `exec`, `stop`,
- * `kill`, `restart`, `--init`, `-it`, `--user`, and examples/compose.yaml
+ * Dockerfile.example built as written from stand-in base images, the
+ * fifo-init image (build/image.Dockerfile) and a Dockerfile that takes it
+ * with COPY --from, then the image author's and operator's day with
+ * `docker run`, `exec`, `stop`, `kill`, `restart`, `--init`, `-it`, `-i`,
+ * `attach`, `--user`, `--tmpfs` + `--create`, and examples/compose.yaml
  * brought up with docker-compose. Containers run with --network none.
  *
  * Skipped, with the reason, only when dockerd cannot run here.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -204,6 +206,91 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
     }, 300_000);
   });
 
+  describe('the fifo-init image (build/image.Dockerfile, from the release tarball): COPY --from=fifo-init:VERSION', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const tag = `fifo-init:${version}`;
+    /** A build context holding only the release tarballs (hard links), as `dist/` would give them. */
+    const releaseContext = () => {
+      const context = mkdtempSync(join(engine.dir, 'release-'));
+      for (const arch of ['amd64', 'arm64']) {
+        const tarball = join(DIST, `fifo-init-rootfs-${arch}.tar.gz`);
+        if (existsSync(tarball) && spawnSync('cp', ['-l', tarball, context]).status !== 0) copyFileSync(tarball, join(context, `fifo-init-rootfs-${arch}.tar.gz`));
+      }
+      return context;
+    };
+    /** The files of a release tarball, as `tar -t` names them. */
+    const tarballFiles = (arch: string) =>
+      spawnSync('tar', ['-tvzf', join(DIST, `fifo-init-rootfs-${arch}.tar.gz`)], { encoding: 'utf8', maxBuffer: 1 << 20 })
+        .stdout.split('\n')
+        .filter((line) => line && !line.startsWith('d'))
+        .map((line) => line.split(/\s+/).slice(5).join(' '))
+        .sort();
+
+    it(`${tag} holds only /fifo-init and its libraries; a Dockerfile with COPY --from=${tag} / / onto a stand-in base runs a service: a console command arrives, docker stop is a clean exit`, async () => {
+      const context = releaseContext();
+      try {
+        await engine.must(['build', '-q', '-f', join(ROOT, 'build', 'image.Dockerfile'), '-t', tag, context], { timeoutMs: 180_000 });
+      } finally {
+        rmSync(context, { recursive: true, force: true });
+      }
+      const files = await engine.imageFiles(tag);
+      expect(files).toEqual(tarballFiles('amd64'));
+      expect(files).toContain('fifo-init');
+      expect(files).toContain('lib64/ld-linux-x86-64.so.2');
+      expect((await docker(['run', '--rm', '--network', 'none', tag, '--version'])).stdout.trim()).toBe(`fifo-init ${version}`);
+
+      // An image author's Dockerfile: a base with no glibc of its own (the busybox stand-in:
+      // busybox-static and nothing else), fifo-init and its libraries copied from the image.
+      const user = mkdtempSync(join(engine.dir, 'user-'));
+      writeFileSync(
+        join(user, 'Dockerfile'),
+        [
+          'FROM busybox:stable-musl',
+          `COPY --from=${tag} / /`,
+          'USER 1000:1000',
+          'ENTRYPOINT ["/fifo-init", "--fifo", "/service/command_pipe", "--stop-command", "stop", "--stop-timeout", "30s", "--"]',
+          'CMD ["sh", "/fixtures/gameserver.sh", "/data/world"]',
+          '',
+        ].join('\n'),
+      );
+      try {
+        await engine.must(['build', '-q', '-t', 'fifo-init-test:copy-from', user], { timeoutMs: 180_000 });
+      } finally {
+        rmSync(user, { recursive: true, force: true });
+      }
+      const container = await start('fifo-init-test:copy-from', [], ['--stop-timeout', '65']);
+      await waitLog(container, 'ready');
+      expect((await hostSend('say copied from the image')).code).toBe(0);
+      await waitLog(container, 'copied from the image');
+      const stop = await docker(['stop', container], 90_000);
+      expect(stop.code).toBe(0);
+      expect(stop.ms).toBeLessThan(15_000);
+      expect(await engine.exitCode(container)).toBe(0);
+      expect(world()).toBe('saved\n');
+      expect(await lines(container)).toEqual(['ready', 'copied from the image', 'stopping']);
+      await docker(['rmi', '-f', 'fifo-init-test:copy-from'], 60_000);
+    }, 300_000);
+
+    // What this build made (SHA256SUMS lists it), not a file an earlier build left.
+    const noArm64 = readFileSync(join(DIST, 'SHA256SUMS'), 'utf8').includes('  fifo-init-rootfs-arm64.tar.gz\n') ? undefined : 'no arm64 tarball (a --no-arm64 build)';
+    it.skipIf(noArm64 !== undefined)(`BuildKit --platform linux/arm64: the same file makes the arm64 image (TARGETARCH picks the tarball)${noArm64 ? ` [skipped: ${noArm64}]` : ''}`, async () => {
+      const context = releaseContext();
+      try {
+        const built = await engine.docker(['build', '-q', '--platform', 'linux/arm64', '-f', join(ROOT, 'build', 'image.Dockerfile'), '-t', `${tag}-arm64`, context], {
+          timeoutMs: 180_000,
+          env: { DOCKER_BUILDKIT: '1' },
+        });
+        expect(built.code, built.stderr).toBe(0);
+      } finally {
+        rmSync(context, { recursive: true, force: true });
+      }
+      expect((await docker(['image', 'inspect', '-f', '{{.Os}}/{{.Architecture}}', `${tag}-arm64`])).stdout.trim()).toBe('linux/arm64');
+      expect(await engine.imageFiles(`${tag}-arm64`)).toEqual(tarballFiles('arm64'));
+      await docker(['rmi', '-f', `${tag}-arm64`], 60_000);
+      await docker(['builder', 'prune', '-af'], 60_000);
+    }, 300_000);
+  });
+
   describe('the day, on each final stage', () => {
     for (const stage of Object.keys(STAGES) as Stage[]) {
       it(`${stage}: host writes, host send and docker exec send arrive in order; docker stop is a console stop, world saved, exit 0 (the service's)`, async () => {
@@ -224,6 +311,29 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
         expect(await engine.exitCode(container)).toBe(0);
         expect(world()).toBe('saved\n');
         expect((await lines(container)).at(-1)).toBe('stopping');
+      }, 90_000);
+    }
+
+    for (const stage of Object.keys(STAGES) as Stage[]) {
+      // The executable forwards every catchable signal; fifo-init.sh its seven (HUP INT QUIT TERM
+      // USR1 USR2 WINCH), of which TERM/INT start the stop sequence and QUIT stays ignored by
+      // PROGRAM under --stop-command (README "fifo-init.sh"): four are left to send there.
+      const signals = stage === 'alpine-sh' ? { HUP: 1, USR1: 10, USR2: 12, WINCH: 28 } : { HUP: 1, QUIT: 3, USR1: 10, USR2: 12, URG: 23, WINCH: 28, RTMIN: 34, RTMAX: 64 };
+      it(`${stage}: docker kill -s ${Object.keys(signals).join(' ')} each reach the service; docker stop is a console stop and the container's exit code is the service's (7)`, async () => {
+        const out = join(data, 'signals');
+        const items = Object.entries(signals).map(([signal, n]) => `${signal}=${n}`);
+        const container = await start(IMAGE(stage), [...STAGES[stage], '/fixtures/console-signals.sh', '/data/signals', '7', ...items], ['--stop-timeout', '65']);
+        const seen = () => (existsSync(out) ? readFileSync(out, 'utf8').split('\n').filter(Boolean) : []);
+        await waitFor('the fixture', () => seen().includes('ready'), 20_000);
+        for (const [signal, n] of Object.entries(signals)) {
+          expect((await docker(['kill', '-s', String(n), container])).code, `docker kill -s ${n}`).toBe(0);
+          await waitFor(`${signal} at the service`, () => seen().includes(signal), 5_000);
+        }
+        const stop = await docker(['stop', container], 90_000);
+        expect(stop.code).toBe(0);
+        expect(stop.ms).toBeLessThan(15_000); // the console stop, not Docker's SIGKILL at 65 s
+        expect(await engine.exitCode(container)).toBe(7);
+        expect(seen()).toEqual(['ready', ...Object.keys(signals), 'line stop']);
       }, 90_000);
     }
 
@@ -299,18 +409,20 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
   });
 
   describe('mistakes explained (exit 125, one line)', () => {
-    it('the host path is missing: Docker really makes a directory there; fifo-init exits 125 naming Docker and mkfifo', async () => {
-      const missingPath = join(dir, 'not-yet');
-      const container = name();
-      const result = await docker(['run', '--name', container, '--network', 'none', '-v', `${missingPath}:${PIPE}`, IMAGE('scratch')], 60_000);
-      expect(result.code).toBe(125);
-      expect(await engine.exitCode(container)).toBe(125); // the container's code, not the CLI's own 125
-      expect(statSync(missingPath).isDirectory()).toBe(true);
-      const { stderr } = await logs(container);
-      expect(stderr.trim().split('\n')).toHaveLength(1);
-      expect(stderr).toMatch(/Docker/);
-      expect(stderr).toContain('mkfifo');
-    });
+    for (const stage of Object.keys(STAGES) as Stage[]) {
+      it(`${stage}: the host path is missing: Docker really makes a directory there; the init exits 125 naming Docker and mkfifo`, async () => {
+        const missingPath = join(dir, 'not-yet');
+        const container = name();
+        const result = await docker(['run', '--name', container, '--network', 'none', '-v', `${missingPath}:${PIPE}`, IMAGE(stage)], 60_000);
+        expect(result.code).toBe(125);
+        expect(await engine.exitCode(container)).toBe(125); // the container's code, not the CLI's own 125
+        expect(statSync(missingPath).isDirectory()).toBe(true);
+        const { stderr } = await logs(container);
+        expect(stderr.trim().split('\n')).toHaveLength(1);
+        expect(stderr).toMatch(/Docker/);
+        expect(stderr).toContain('mkfifo');
+      });
+    }
 
     it('a regular file mounted by mistake: 125, the file untouched', async () => {
       const file = join(dir, 'file');
@@ -342,17 +454,44 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       expect(stderr).toMatch(/uid 1000/);
       expect(stderr).toMatch(/0600/);
       expect(stderr).toMatch(/2000/);
+      expect(stderr).not.toMatch(/SELinux|namespace/); // the mode forbids uid 2000: no hint
     });
   });
 
+  describe('where a host FIFO cannot work (no shared kernel): the README\'s FIFO made inside the container', () => {
+    for (const stage of ['scratch', 'alpine-sh'] as const) {
+      it(`${stage}: --tmpfs /service + FIFO_INIT_CREATE=1: the init makes the FIFO (0600, uid 1000); docker exec … send reaches the service; docker stop is a console stop`, async () => {
+        const container = name();
+        await engine.must(
+          ['run', '-d', '--name', container, '--network', 'none', '--tmpfs', '/service:uid=1000,gid=1000', '-e', 'FIFO_INIT_CREATE=1',
+            '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE(stage), ...gameserver(stage)],
+          { timeoutMs: 60_000 },
+        );
+        await waitLog(container, 'ready');
+        const shell = stage === 'alpine-sh' ? ['sh'] : ['/app/busybox', 'sh'];
+        const made = await docker(['exec', container, ...shell, '-c', `ls -ln ${PIPE}`]);
+        expect(made.stdout).toMatch(/^prw------- +1 +1000 +1000 /);
+        // No executable in alpine-sh: there the writer inside is a shell.
+        const send = stage === 'alpine-sh' ? ['sh', '-c', `echo 'say from inside' > ${PIPE}`] : ['/fifo-init', 'send', '--fifo', PIPE, 'say from inside'];
+        expect((await docker(['exec', container, ...send])).code).toBe(0);
+        await waitLog(container, 'from inside');
+        const stop = await docker(['stop', '-t', '20', container]);
+        expect(stop.ms).toBeLessThan(15_000);
+        expect(await engine.exitCode(container)).toBe(0);
+        expect(world()).toBe('saved\n');
+        expect(await lines(container)).toEqual(['ready', 'from inside', 'stopping']);
+      }, 60_000);
+    }
+  });
+
   describe('docker run --init and -it', () => {
-    it('--init: docker-init (tini) is PID 1, fifo-init its child adopts orphans (subreaper); docker stop is still a console stop', async () => {
-      // The orphan (a double-forked sleep) must be re-parented to fifo-init, not to tini.
+    it('--init: docker-init (tini) is PID 1, fifo-init its child adopts an orphan (subreaper) and reaps it (no zombie in /proc); docker stop is still a console stop', async () => {
+      // The orphan (a double-forked sleep) must be re-parented to fifo-init, not to tini, and reaped by it.
       const service = [
         ...STAGES.scratch,
         '-c',
-        '(exec sleep 31 &); sleep 0.5; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null | tr "\\0" " ")" in "sleep 31 ") ' +
-          'set -- $(cat $p/stat); echo "orphan-parent=$(tr "\\0" " " < /proc/$4/cmdline)";; esac; done; ' +
+        '(exec sleep 3 &); sleep 0.5; for p in /proc/[0-9]*; do case "$(cat $p/cmdline 2>/dev/null | tr "\\0" " ")" in "sleep 3 ") ' +
+          'set -- $(cat $p/stat); echo "orphan=$1"; echo "orphan-parent=$(tr "\\0" " " < /proc/$4/cmdline)";; esac; done; ' +
           'echo "pid1=$(tr "\\0" " " < /proc/1/cmdline)"; exec sh /fixtures/gameserver.sh /data/world',
       ];
       const container = await start(IMAGE('scratch'), service, ['--init']);
@@ -360,6 +499,14 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       const out = await lines(container);
       expect(out.find((line) => line.startsWith('pid1='))).toMatch(/^pid1=\/sbin\/docker-init -- \/fifo-init /);
       expect(out.find((line) => line.startsWith('orphan-parent='))).toMatch(/^orphan-parent=\/fifo-init /);
+      // The orphan's state in the container's /proc: S while it sleeps; once it has exited,
+      // no entry at all, or a zombie (Z) that stays if its new parent, fifo-init, does not reap.
+      const orphan = Number(out.find((line) => line.startsWith('orphan='))!.slice('orphan='.length));
+      expect(orphan).toBeGreaterThan(1);
+      const state = async () => (await docker(['exec', container, '/app/busybox', 'sh', '-c', `cat /proc/${orphan}/stat 2>/dev/null`])).stdout.split(') ')[1]?.[0] ?? 'gone';
+      expect(await state()).toBe('S');
+      await waitForAsync('the orphan to exit', async () => (await state()) !== 'S', 15_000);
+      await waitForAsync(`no zombie left by the orphan (state ${await state()})`, async () => (await state()) === 'gone', 3_000);
       const stop = await docker(['stop', '-t', '20', container]);
       expect(stop.ms).toBeLessThan(15_000);
       expect(await engine.exitCode(container)).toBe(0);
@@ -389,6 +536,72 @@ describe.skipIf(missing !== undefined)(`docker: a real engine${missing ? ` [skip
       expect(result.code).toBe(0);
       expect(readFileSync(out, 'utf8')).toBe('INT\n');
     }, 60_000);
+  });
+
+  describe('the container\'s own stdin, merged with the FIFO (issue 12: docker run -i, docker attach)', () => {
+    // Long lines (1.8 KB: two of them do not fit in one pipe write unless each is one write),
+    // from two writers at once: a non-atomic relay or writer would cut lines into each other.
+    const N = 100;
+    const line = (who: string, i: number) => `${who} ${i} ${who[0]!.repeat(1800)}`;
+    const many = (who: string) => Array.from({ length: N }, (_, i) => `say ${line(who, i)}\n`).join('');
+    /** The service's lines after `ready`: each of both writers' lines exactly once, whole, each writer's in its order. */
+    const expectMerged = (out: string[], writers: string[]) => {
+      for (const who of writers) expect(out.filter((text) => text.startsWith(`${who} `))).toEqual(Array.from({ length: N }, (_, i) => line(who, i)));
+      expect(out.filter((text) => !writers.some((who) => text.startsWith(`${who} `)))).toEqual([]);
+    };
+
+    for (const stage of ['scratch', 'alpine-sh'] as const) {
+      it(`${stage}: docker run -i: lines piped to the docker client reach the service beside a host FIFO writer, all whole; EOF there ends only the relay; docker stop is a console stop`, async () => {
+        const container = name();
+        const client = engine.interactive(
+          ['run', '-i', '--name', container, '--network', 'none', '--stop-timeout', '65', '-v', `${fifo}:${PIPE}`, '-v', `${FIXTURES}:/fixtures:ro`, '-v', `${data}:/data`, IMAGE(stage), ...gameserver(stage)],
+          120_000,
+        );
+        try {
+          await waitFor('the service', () => client.stdout().startsWith('ready\n'), 30_000);
+          const host = run(EXE, ['send', '--fifo', fifo, '--timeout', '30s'], { input: many('host'), timeoutMs: 60_000 });
+          await client.write(many('stdin'));
+          expect((await host).code).toBe(0);
+          await waitForAsync('every line at the service', async () => (await lines(container)).length >= 1 + 2 * N, 60_000);
+          expectMerged((await lines(container)).slice(1), ['host', 'stdin']);
+          client.end(); // EOF on the container's stdin: the relay ends, the service (reading the FIFO) goes on
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          expect((await hostSend('say after EOF')).code).toBe(0);
+          await waitLog(container, 'after EOF');
+          const stop = await docker(['stop', container], 90_000);
+          expect(stop.ms).toBeLessThan(15_000);
+          expect((await client.closed).code).toBe(0); // docker run -i ends with the container's code
+          expect(await engine.exitCode(container)).toBe(0);
+          expect(world()).toBe('saved\n');
+          expect((await lines(container)).slice(-2)).toEqual(['after EOF', 'stopping']);
+        } finally {
+          client.kill();
+        }
+      }, 150_000);
+
+      it(`${stage}: docker run -i -d, then docker attach --sig-proxy=false as a panel: its lines and a host writer's arrive whole; the panel types \`stop\`: world saved, exit 0`, async () => {
+        const container = await start(IMAGE(stage), gameserver(stage), ['-i', '--stop-timeout', '65']);
+        await waitLog(container, 'ready');
+        const panel = engine.interactive(['attach', '--sig-proxy=false', container], 120_000);
+        try {
+          const host = run(EXE, ['send', '--fifo', fifo, '--timeout', '30s'], { input: many('host'), timeoutMs: 60_000 });
+          await panel.write(many('panel'));
+          expect((await host).code).toBe(0);
+          await waitForAsync('every line at the service', async () => (await lines(container)).length >= 1 + 2 * N, 60_000);
+          expectMerged((await lines(container)).slice(1), ['host', 'panel']);
+          await panel.write('stop\n');
+          const attached = await panel.closed; // attach ends when the container does, with its code
+          expect(attached.timedOut).toBe(false);
+          expect(attached.code).toBe(0);
+          expect(await engine.exitCode(container)).toBe(0);
+          expect(world()).toBe('saved\n');
+          expect((await lines(container)).at(-1)).toBe('stopping');
+          expect((await logs(container)).stderr).not.toMatch(/SIGTERM/); // no docker stop: the typed `stop` did it
+        } finally {
+          panel.kill();
+        }
+      }, 150_000);
+    }
   });
 
   describe('controls: the checks above tell inits apart (fifo-init.sh in alpine-sh, where the README says it differs)', () => {

@@ -32,14 +32,14 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from '../behaviour/harness.js';
+import { DIST, ROOT } from '../behaviour/harness.js';
 
 /** Debian's CLI from docker.io, matched to its dockerd (another `docker` may come first on PATH). */
 export const DOCKER = '/usr/bin/docker';
 export const DOCKERD = '/usr/sbin/dockerd';
 export const COMPOSE = '/usr/bin/docker-compose';
-/** The dist/ whose images are built; FIFO_INIT_TEST_DIST points the docker tests at another build (a mutant's). */
-export const DIST = process.env.FIFO_INIT_TEST_DIST ?? join(ROOT, 'dist');
+/** The dist/ whose images are built (the harness's: FIFO_INIT_TEST_DIST points it at another build). */
+export { DIST };
 const PREFIX = 'fifo-init-docker-';
 const BUSYBOX = '/bin/busybox';
 const MUSL_LOADER = '/usr/lib/x86_64-linux-musl/libc.so';
@@ -86,6 +86,48 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
       resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
     });
   });
+}
+
+/** A command whose stdin the test writes while it runs (`docker run -i`, `docker attach`). */
+export interface Interactive {
+  /** Writes to its stdin, waiting while the pipe is full. */
+  write(text: string): Promise<void>;
+  /** Closes its stdin (EOF). */
+  end(): void;
+  stdout(): string;
+  /** Its exit, once it has ended or been killed at the time bound. */
+  closed: Promise<Result>;
+  kill(): void;
+}
+
+/** Starts a command with its stdin a pipe the test writes; SIGKILLed after timeoutMs. */
+export function interactive(command: string, args: string[], options: { timeoutMs?: number; env?: Record<string, string> } = {}): Interactive {
+  const started = Date.now();
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  let stdout = '';
+  let stderr = '';
+  let timedOut = false;
+  child.stdout!.on('data', (chunk) => (stdout += chunk));
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdin!.on('error', () => {}); // EPIPE once it has ended: its exit says what happened
+  const kill = () => child.kill('SIGKILL');
+  const timer = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, options.timeoutMs ?? 60_000);
+  const closed = new Promise<Result>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
+    });
+  });
+  return {
+    write: (text) => new Promise((resolve, reject) => child.stdin!.write(text, (error) => (error ? reject(error) : resolve()))),
+    end: () => child.stdin!.end(),
+    stdout: () => stdout,
+    closed,
+    kill,
+  };
 }
 
 /** Why the engine cannot be used here, or undefined when it can. */
@@ -282,6 +324,11 @@ export class Engine {
     return run(DOCKER, args, { ...options, env: { ...this.env, ...options.env } });
   }
 
+  /** `docker ARGS` with a stdin the test writes (`run -i`, `attach`). */
+  interactive(args: string[], timeoutMs = 60_000): Interactive {
+    return interactive(DOCKER, args, { timeoutMs, env: this.env });
+  }
+
   /** `docker ARGS`, throwing with its stderr unless it exits 0. */
   async must(args: string[], options: RunOptions = {}): Promise<string> {
     const result = await this.docker(args, options);
@@ -303,6 +350,29 @@ export class Engine {
     const waited = await this.docker(['wait', container], { timeoutMs });
     if (waited.code !== 0) throw new Error(`docker wait ${container}: ${waited.timedOut ? 'timed out' : waited.stderr}`);
     return Number(waited.stdout.trim());
+  }
+
+  /** The file names (not directories) in every layer of IMAGE, from `docker save`, sorted. */
+  async imageFiles(image: string): Promise<string[]> {
+    const saved = join(this.dir, `save-${image.replace(/[^\w.-]/g, '_')}.tar`);
+    await this.must(['save', '-o', saved, image], { timeoutMs: 120_000 });
+    try {
+      const tarOut = (args: string[]) => {
+        const out = spawnSync('tar', args, { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 60_000 });
+        if (out.status !== 0) throw new Error(`tar ${args.join(' ')}: ${out.stderr}`);
+        return out.stdout;
+      };
+      const [manifest] = JSON.parse(tarOut(['-xOf', saved, 'manifest.json'])) as { Layers: string[] }[];
+      const files = manifest!.Layers.flatMap((layer) =>
+        spawnSync('sh', ['-c', 'tar -xOf "$0" "$1" | tar -tv', saved, layer], { encoding: 'utf8', maxBuffer: 16 << 20, timeout: 60_000 })
+          .stdout.split('\n')
+          .filter((line) => line && !line.startsWith('d'))
+          .map((line) => line.split(/\s+/).slice(5).join(' ').replace(/^\.\//, '')),
+      );
+      return files.sort();
+    } finally {
+      rmSync(saved, { force: true });
+    }
   }
 
   async logs(container: string): Promise<{ stdout: string; stderr: string }> {
