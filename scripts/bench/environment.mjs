@@ -29,10 +29,10 @@ export function renderEnvironment(r) {
   return [
     '### 11. Start-up with a large environment and argv',
     '',
-      `As section 1 (page cache as left by the runs before), with a ${fmt(bs.variables ?? 0, 0)}-variable environment ` +
-        `(${fmt((bs.envBytes ?? 0) / 1024, 0)} KiB, set in hyperfine's environment, so every command inherits it) and PROGRAM given ` +
-        `${fmt(bs.args ?? 0, 0)} arguments (${fmt((bs.argBytes ?? 0) / 1024, 0)} KiB): \`unshare ... INIT -- /bin/true ARG...\`. ` +
-        'fifo-init reads both as bytes from /proc and builds PROGRAM\'s argv and envp itself.',
+    `As section 1 (page cache as left by the runs before), with a ${fmt(bs.variables ?? 0, 0)}-variable environment ` +
+      `(${fmt((bs.envBytes ?? 0) / 1024, 0)} KiB, set in hyperfine's environment, so every command inherits it) and PROGRAM given ` +
+      `${fmt(bs.args ?? 0, 0)} arguments (${fmt((bs.argBytes ?? 0) / 1024, 0)} KiB): \`unshare ... INIT -- /bin/true ARG...\`. ` +
+      'fifo-init reads both as bytes from /proc and builds PROGRAM\'s argv and envp itself.',
     '',
     ...failedOr(r.startupBig, (big) => [
       table(

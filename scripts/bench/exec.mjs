@@ -35,8 +35,8 @@ export function renderExec(r) {
   return [
     '### 7. `--exec`: nothing of fifo-init stays',
     '',
-      '`unshare --pid --fork --mount-proc --kill-child fifo-init --exec --fifo FIFO -- /bin/sleep 1000000`, then PID 1 of the ' +
-        'namespace (unshare\'s child) read from the host, beside PID 1 of the default mode (from section 2).',
+    '`unshare --pid --fork --mount-proc --kill-child fifo-init --exec --fifo FIFO -- /bin/sleep 1000000`, then PID 1 of the ' +
+      'namespace (unshare\'s child) read from the host, beside PID 1 of the default mode (from section 2).',
     '',
     ...failedOr(r.exec, (ex) => [
       table(

@@ -48,9 +48,9 @@ export function renderSend(r, o) {
   return [
     '### 12. `fifo-init send`: lines per second',
     '',
-      `Into a FIFO drained by \`cat > /dev/null\`: ${fmt(o.sendLines, 0)} lines of 29 bytes from stdin (median of up to 3 runs; ` +
-        'each line one `write()`), and one line per process (hyperfine, ' + `${o.startups} runs; lines/s = 1 / median time). ` +
-        'Beside the shell: `cat < LINES > FIFO` (which writes whole buffers, not lines) and `sh -c \'echo hello > FIFO\'`. No init has a `send`: no ratio to tini.',
+    `Into a FIFO drained by \`cat > /dev/null\`: ${fmt(o.sendLines, 0)} lines of 29 bytes from stdin (median of up to 3 runs; ` +
+      'each line one `write()`), and one line per process (hyperfine, ' + `${o.startups} runs; lines/s = 1 / median time). ` +
+      'Beside the shell: `cat < LINES > FIFO` (which writes whole buffers, not lines) and `sh -c \'echo hello > FIFO\'`. No init has a `send`: no ratio to tini.',
     '',
     ...failedOr(r.send, (send) => [
       table(
