@@ -35,7 +35,7 @@ import { report } from './bench/report.mjs';
 import { DEFAULT_OUT, WORK, commit, implementations, killAll, log, machine, prerequisites, selfVersion, setEvictPatience } from './bench/runner.mjs';
 import { measureSend } from './bench/send.mjs';
 import { measureSize } from './bench/size.mjs';
-import { measureStartup } from './bench/startup.mjs';
+import { measureStartup, measureTimeToProgram } from './bench/startup.mjs';
 import { targets } from './bench/targets.mjs';
 import { measureAfterGiveBack, measureThroughput, throughputSetups } from './bench/throughput.mjs';
 
@@ -93,6 +93,7 @@ async function measure(r, o, inits, tmp) {
   const idle = await attempt('long idle (start)', () => startLongIdle(inits));
   r.startup = await attempt('start-up', () => measureStartup(inits, o));
   r.startupWarm = await attempt('start-up (executables read first)', () => measureStartup(inits, o, true));
+  r.startupSplit = await attempt('start-up split', () => measureTimeToProgram(inits, o));
   const big = bigInput();
   r.bigStartup = big.sizes;
   r.startupBig = await attempt('start-up (large environment and argv)', () => measureBigStartup(inits, o, big));

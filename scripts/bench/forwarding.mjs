@@ -94,7 +94,7 @@ export async function measureSignals(init, o, tmp, { rate, count, memory } = { r
       // Settled first: PROGRAM runs, and fifo-init has given back what it gives back after the spawn.
       await programOf(target, 'perl', init.name);
       await sleep(o.quick ? 700 : 1_500);
-      before = residentNow(target);
+      before = { ...residentNow(target), breakdown: residentBreakdown(target) };
     }
     workerFifos.add(fd);
     const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { fd, target, count, intervalMs: 1000 / rate, settleMs: o.quick ? 100 : 300 } });
@@ -118,7 +118,7 @@ export async function measureSignals(init, o, tmp, { rate, count, memory } = { r
       figures.memory = { before, after: residentNow(target) };
       figures.memory.afterBreakdown = residentBreakdown(target);
       await sleep(memory.settleMs);
-      figures.memory.settled = residentNow(target);
+      figures.memory.settled = { ...residentNow(target), breakdown: residentBreakdown(target) };
       figures.memory.settleMs = memory.settleMs;
     }
     return figures;

@@ -6,8 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readText } from './proc.mjs';
-import { EXE, NOT_EVICTED, UNSHARE, WORK, evict, log, mean, median, percentile, readSequentially } from './runner.mjs';
+import { EXE, NOT_EVICTED, UNSHARE, WORK, evict, launch, log, mean, median, now, percentile, readSequentially, stop } from './runner.mjs';
 import { failedOr, fmt, table } from './table.mjs';
 
 /**
@@ -68,6 +69,37 @@ export function measureStartup(inits, o, warm = false, big = undefined) {
   return { ...byCommand, cachedBefore: cached };
 }
 
+/** PROGRAM of the split: prints its first CLOCK_MONOTONIC reading (s) and exits. */
+const STAMP = ['perl', '-MTime::HiRes=clock_gettime,CLOCK_MONOTONIC', '-e', 'printf "%.9f\\n", clock_gettime(CLOCK_MONOTONIC)'];
+
+/**
+ * Where start-up goes: `unshare ... INIT -- STAMP`, the bench's CLOCK_MONOTONIC
+ * (process.hrtime) taken before it spawns unshare and when unshare has exited,
+ * STAMP's own reading in between. "To PROGRAM" is launch to STAMP's reading
+ * (unshare, the init's start up to its spawn, Perl's start); "after" is
+ * STAMP's reading to unshare's exit (Perl's exit, the reaping, the init's exit).
+ * The commands take turns, run by run, so that a change of load falls on all.
+ */
+export async function measureTimeToProgram(inits, o) {
+  const commands = [{ id: 'none', name: 'no init (unshare alone)', argv: [...UNSHARE, ...STAMP] }, ...inits.map((init) => ({ id: init.id, name: init.name, argv: [...UNSHARE, ...init.argv, ...STAMP] }))];
+  const samples = Object.fromEntries(commands.map((command) => [command.id, { toProgram: [], after: [] }]));
+  log(`start-up split: ${o.startups} runs of ${commands.length} commands, in turn`);
+  for (let run = 0; run < o.startups; run++) {
+    for (const command of commands) {
+      const t0 = now();
+      const child = launch(command.argv[0], command.argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exit = await Promise.race([child.closed, sleep(10_000).then(() => undefined)]);
+      const t1 = now();
+      await stop(child);
+      if (!exit || exit.code !== 0) throw new Error(`${command.name}: ${exit ? `exited ${exit.code ?? exit.signal}` : 'still running after 10 s'}: ${child.output.stderr.trim()}`);
+      const stamp = BigInt(Math.round(Number(child.output.stdout.trim()) * 1e9));
+      samples[command.id].toProgram.push(Number(stamp - t0) / 1e6);
+      samples[command.id].after.push(Number(t1 - stamp) / 1e6);
+    }
+  }
+  return Object.fromEntries(commands.map((command) => [command.id, { name: command.name, runs: o.startups, toProgram: median(samples[command.id].toProgram), after: median(samples[command.id].after) }]));
+}
+
 export function renderStartup(r, o, inits) {
   const out = ['### 1. Start-up', ''];
   out.push(
@@ -97,6 +129,20 @@ export function renderStartup(r, o, inits) {
     const stuckStart = section === 'startup' ? inits.filter((init) => (results.cachedBefore?.[init.id] ?? 0) > NOT_EVICTED).map((init) => init.name) : [];
     if (stuckStart.length) out.push(`> **Not evicted:** ${stuckStart.join(', ')} stayed in the page cache (another process had it mapped).`, '');
   }
+  out.push(
+    'Where the time goes (page cache as left by the runs before): `unshare ... INIT -- perl -e \'print CLOCK_MONOTONIC\'`, the bench ' +
+      'reading the same clock before it spawns unshare and once unshare has exited. "To PROGRAM" runs until Perl\'s reading (unshare, ' +
+      'the init up to its spawn, Perl\'s own start), "after" from it to unshare\'s exit (Perl\'s exit, the reaping, the init\'s exit). ' +
+      `Medians of ${o.startups} runs, the commands taking turns; the bench's own spawn is in every row alike.`,
+    '',
+    ...failedOr(r.startupSplit, (split) => [
+      table(
+        ['command', 'to PROGRAM (ms)', 'after PROGRAM (ms)', 'to PROGRAM, minus the bare SEA\'s (ms)'],
+        Object.values(split).map((e) => [e.name, fmt(e.toProgram, 2), fmt(e.after, 2), split.bare ? fmt(e.toProgram - split.bare.toProgram, 2) : 'n/a']),
+      ),
+      '',
+    ]),
+  );
   return out;
 }
 

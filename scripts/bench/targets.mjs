@@ -122,7 +122,6 @@ function bounds(r, o) {
   const exePages = (e) => e.breakdown.exeText + e.breakdown.exeData;
   const floor = bare ? `the bare Node SEA, whose whole main is one \`spawnSync\`, holds ${mib(bare.rssAnon)} of anonymous memory in this run` : 'the bare Node SEA failed';
   const burst = get(r, 'signals', 'fifo-init')?.memory;
-  const split = (b) => (b ? `malloc's \`[heap]\` ${mib(b.heap)}, other anonymous mappings (V8's heap spaces, thread stacks) ${mib(b.anonymous - b.heap)}` : 'n/a');
   const st = (section, id) => get(r, section, id)?.median;
   const n = mostOrphans(o);
   const reap = (id) => r.reapingByCount?.[n]?.[id];
@@ -140,7 +139,7 @@ function bounds(r, o) {
       burst &&
       `**VmRSS ≤ 25 MiB after ${fmt(o.signals, 0)} signals.** Before the burst ${mib(burst.before.vmRss)} (RssFile ${mib(burst.before.rssFile)}), right after ${mib(burst.after.vmRss)} ` +
         `(RssFile ${mib(burst.after.rssFile)}, RssAnon ${mib(burst.after.rssAnon)}): forwarding faults the executable's pages for libuv's signal path, ` +
-        `the interpreter (\`--jitless\`) and node:ffi back in (+${mib(burst.after.rssFile - burst.before.rssFile)} of file pages) and grows the heap ` +
+        `V8's interpreter (\`--jitless\`) and node:ffi back in (+${mib(burst.after.rssFile - burst.before.rssFile)} of file pages) and grows the heap ` +
         `(+${mib(burst.after.rssAnon - burst.before.rssAnon)} anonymous). ${fmt(burst.settleMs / 1000, 1)} s after the last signal the give-back has ` +
         `returned it: ${mib(burst.settled.vmRss)} (section 9).`,
     'rssanon-idle': () =>
@@ -150,33 +149,43 @@ function bounds(r, o) {
         'the isolate and its built-ins, the malloc arenas of Node\'s three threads and libuv are there before a line of init code; ' +
         'V8 flags (`--single-threaded`, `--jitless`, `--max-semi-space-size=1`, `--lite-mode`) moved the idle RssAnon by less than noise (issue 13); ' +
         '`malloc_trim(0)` runs with every give-back.',
-    'rssanon-work': () =>
-      burst &&
-      `**RssAnon ≤ 9 MiB after work.** ${mib(burst.before.rssAnon)} before the ${fmt(o.signals, 0)} signals, ${mib(burst.after.rssAnon)} right after ` +
-        `(${split(burst.afterBreakdown)}), ${mib(burst.settled.rssAnon)} after the quiet period and its \`malloc_trim\`. What stays is V8's ` +
-        `heap: pages the garbage collector keeps for the next allocation (no flag returns them without a full GC of its own), on top of Node's floor (${floor}).`,
+    'rssanon-work': () => {
+      if (!burst?.before.breakdown || !burst.settled.breakdown || !burst.afterBreakdown) return undefined;
+      const [b0, b1, b2] = [burst.before.breakdown, burst.afterBreakdown, burst.settled.breakdown];
+      const other = (b) => b.anonymous - b.heap;
+      return (
+        `**RssAnon ≤ 9 MiB after work.** ${mib(burst.before.rssAnon)} before the ${fmt(o.signals, 0)} signals, ${mib(burst.after.rssAnon)} right after, ` +
+        `${mib(burst.settled.rssAnon)} after the quiet period, its give-back and \`malloc_trim\`. By mapping (\`/proc/INIT/smaps\`): malloc's \`[heap]\` ` +
+        `${mib(b0.heap)} → ${mib(b1.heap)} → ${mib(b2.heap)}, the other anonymous mappings (V8's heap spaces, thread stacks, malloc's thread arenas) ` +
+        `${mib(other(b0))} → ${mib(other(b1))} → ${mib(other(b2))}. What the burst leaves is in the second: pages V8 and the thread arenas keep for ` +
+        `the next allocations, which \`malloc_trim\` does not reach; under it, Node's floor (${floor}).`
+      );
+    },
     threads: () => '**3 threads.** See section 2 and 9 for the threads counted.',
     startup: () => {
-      const [f, b, none, t, v] = [st('startup', 'fifo-init'), st('startup', 'bare'), st('startup', 'none'), st('startup', 'tini'), st('startup', 'fifo-init --version')];
-      if ([f, b, none, t, v].some((x) => x === undefined)) return undefined;
-      const spawnReap = t - none; // what a C init's start, spawn of /bin/true, reap and exit cost
-      const nodeStart = b - none - spawnReap;
+      const [f, b, none, t] = [st('startup', 'fifo-init'), st('startup', 'bare'), st('startup', 'none'), st('startup', 'tini')];
+      const split = r.startupSplit && !r.startupSplit.error ? r.startupSplit : undefined;
+      if ([f, b, none, t].some((x) => x === undefined) || !split?.['fifo-init'] || !split.bare) return undefined;
+      const [fs, bs] = [split['fifo-init'], split.bare];
       return (
-        `**Start-up ≤ 1.0 × a bare Node SEA.** The bare SEA takes ${ms(b)}: unshare alone ${ms(none)}, a C init's start, spawn and reap of /bin/true ` +
-        `(tini − unshare alone) ${ms(spawnReap)}, so Node's own start is about ${ms(nodeStart)}. fifo-init takes ${ms(f)}, ${ms(f - b)} more: ` +
-        `\`fifo-init --version\` (Node's start, then the whole bundle evaluated, the Node-environment hygiene of \`src/node-env.ts\`, ` +
-        `argv and environ read from /proc, the signal watchers installed through node:ffi, the options parsed) takes ${ms(v)}, ${ms(v - b)} over ` +
-        `the bare SEA; the duties after it (FIFO checks, subreaper, \`posix_spawn\` through node:ffi, reaping, the exit) the remaining ${ms(f - v)}. ` +
-        'A Node init starts no faster than Node; the bare SEA\'s `spawnSync` is the least any Node program can do.'
+        `**Start-up ≤ 1.0 × a bare Node SEA.** The bare SEA takes ${ms(b)} (unshare alone ${ms(none)}, tini ${ms(t)}): Node's own start, about ` +
+        `${ms(b - t)} more than a C init's, is the floor of any Node init. fifo-init takes ${ms(f)}, ${ms(f - b)} more. Section 1's split ` +
+        `places it: PROGRAM starts ${ms(fs.toProgram - bs.toProgram, 2)} later under fifo-init than under the bare SEA (${ms(fs.toProgram, 2)} vs ${ms(bs.toProgram, 2)}: ` +
+        'fifo-init\'s bundle evaluated, the Node-environment hygiene of `src/node-env.ts`, argv and environ read from /proc, the signal ' +
+        'watchers and the libc functions declared through node:ffi, the FIFO checks, the subreaper, `posix_spawn`), and its exit comes ' +
+        `${ms(Math.abs(fs.after - bs.after), 2)} ${fs.after >= bs.after ? 'later' : 'sooner'} after PROGRAM's (${ms(fs.after, 2)} vs ${ms(bs.after, 2)}: the reaping through the SIGCHLD watcher, the exit). ` +
+        'The bare SEA\'s one `spawnSync` is the least a Node program can do; fifo-init\'s work before the spawn is what it adds.'
       );
     },
     forwarding: () => {
-      const [f, t, d] = [get(r, 'signals', 'fifo-init'), get(r, 'signals', 'tini'), get(r, 'signals', 'direct')];
+      const [f, t, d, di, c] = ['fifo-init', 'tini', 'direct', 'dumb-init', 'catatonit'].map((id) => get(r, 'signals', id));
       return (
         f && t &&
-        `**Forwarding p99 ≤ 1.5 × tini.** p99 ${fmt(f.p99, 0)} µs against tini's ${fmt(t.p99, 0)} µs (p50 ${fmt(f.p50, 0)} vs ${fmt(t.p50, 0)} µs); the signal sent ` +
-          `straight to the fixture has a p99 of ${fmt(d?.p99, 0)} µs in the same run: a p99 of 1000 samples is the 10 slowest, set by ` +
-          `the scheduler on this shared 2-CPU machine (load average ${r.loadStart} → ${r.loadEnd}).`
+        `**Forwarding p99 ≤ 1.5 × tini.** p99 ${fmt(f.p99, 0)} µs against tini's ${fmt(t.p99, 0)} µs, dumb-init's ${fmt(di?.p99, 0)} and catatonit's ${fmt(c?.p99, 0)}; ` +
+          `the signal sent straight to the fixture: ${fmt(d?.p99, 0)} µs. A p99 of ${fmt(f.signals, 0)} samples is the ${fmt(f.signals / 100, 0)} slowest, set by the scheduler on this ` +
+          `shared 2-CPU machine (load average ${r.loadStart} → ${r.loadEnd}), and it moves by 2–3× between C inits within one run. What fifo-init adds to every ` +
+          `signal shows in the p50: ${fmt(f.p50, 0)} µs against tini's ${fmt(t.p50, 0)} (+${fmt(f.p50 - t.p50, 0)} µs): libuv's signal pipe, the event loop, ` +
+          'the node:ffi callback into the JavaScript handler and `process.kill()`, where tini returns from `sigtimedwait` and calls `kill()`. No signal was lost.'
       );
     },
     orphans: () => {
@@ -188,7 +197,9 @@ function bounds(r, o) {
         `tini ${ms(t.cpuMs)} (${fmt((t.cpuMs * 1000) / n, 1)} µs per orphan) in ${fmt(t.wakeups, 0)} (section 5): each of fifo-init's wake-ups runs ` +
         'JavaScript — libuv\'s signal pipe, the SIGCHLD callback, then a `waitpid(-1, WNOHANG)` loop whose every call crosses node:ffi — where ' +
         'tini\'s is a C loop around `sigtimedwait`. The orphans exit on the same 2 CPUs, so the extra ' +
-        `${ms(f.cpuMs - t.cpuMs)} of the init's CPU is time their exits wait for; the rest of the gap is the scheduler's.`
+        `${ms(f.cpuMs - t.cpuMs)} of the init's CPU is time their exits wait for. The other ${ms(f.median - t.median - (f.cpuMs - t.cpuMs))} of the gap is not ` +
+        `the init's CPU: its ${fmt(f.wakeups, 0)} wake-ups (over its 3 threads) against tini's ${fmt(t.wakeups, 0)} say it reaps in many small passes, each ` +
+        'waiting for libuv to read the signal pipe and run the callback, so the last zombies wait longer for theirs.'
       );
     },
     wakeups: () => '**0 wake-ups idle.** See sections 3 and 13 for the wake-ups counted.',
