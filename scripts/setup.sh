@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PACKAGES=(
   dash busybox-static shellcheck tini dumb-init catatonit hyperfine runc
   binutils binutils-aarch64-linux-gnu qemu-user-static
-  util-linux bsdutils coreutils mawk libc-bin perl-base strace
+  util-linux bsdutils coreutils mawk libc-bin perl-base strace zstd
   docker.io docker-compose musl musl-tools gcc
 )
 missing=()

@@ -20,6 +20,8 @@ const MEASUREMENTS = [
   'RssFile (MiB)',
   'VmRSS, executable read sequentially first (MiB)',
   'executable size (MiB)',
+  'image layer, gzip -6 (MiB)',
+  'image layer, zstd -19 (MiB)',
   'idle wake-ups in',
   'signal forwarding p50 at 1000/s (µs)',
   'signal forwarding p99 at 1000/s (µs)',
@@ -99,7 +101,17 @@ describe('scripts/bench.mjs', () => {
     expect(rowsUnder(markdown, '### 12. `fifo-init send`')).toContain('fifo-init send < 1,000 lines');
     const idle = rowsUnder(markdown, '### 13. Resident memory after');
     for (const init of ['fifo-init', 'tini', 'dumb-init', 'catatonit', 'fifo-init, executable read sequentially first']) expect(idle, init).toContain(init);
-    expect(rowsUnder(markdown, '## Targets').length).toBeGreaterThanOrEqual(10);
+    // What a user pulls: a layer for fifo-init and every peer, tini-static beside the dynamic tini.
+    const layers = rowsUnder(markdown, '### 14. What a user pulls');
+    for (const layer of ['fifo-init (dist/rootfs)', 'tini-static (Debian tini)', 'tini (Debian tini)', 'dumb-init (Debian dumb-init)', 'catatonit (Debian catatonit)', 'bare Node SEA']) {
+      expect(layers, layer).toContain(layer);
+    }
+    // Issue 13's targets, each marked, and every missed one explained.
+    const targets = rowsUnder(markdown, '## Targets');
+    expect(targets.length).toBeGreaterThanOrEqual(10);
+    const missed = (markdown.match(/\| \*\*missed\*\* \|/g) ?? []).length;
+    const explained = markdown.slice(markdown.indexOf('## Where a target is missed')).split('\n## ')[0]!.split('\n').filter((line) => line.startsWith('- **')).length;
+    expect(explained).toBe(missed);
     for (const heading of ['## Machine', '## Versions', '## Rerun']) expect(markdown).toContain(heading);
   }, 90_000);
 });
