@@ -10,7 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     reporters: ['default'],
-    // Removes a private dockerd a crashed docker test left behind (test/containers/docker.ts).
-    globalSetup: ['test/containers/docker-global.ts'],
+    // Removes a private dockerd a crashed docker test left behind (test/containers/docker.ts);
+    // one directory per run for the executable as every uid may run it (test/behaviour/harness.ts).
+    globalSetup: ['test/containers/docker-global.ts', 'test/behaviour/anyone-global.ts'],
   },
 });

@@ -5,20 +5,35 @@
  * bounded in time and killed with its whole namespace afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, closeSync, copyFileSync, constants as fsc, existsSync, linkSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /**
+ * The 0755 directory runnableByAnyone links and copies into: one per vitest
+ * run, made and removed by test/behaviour/anyone-global.ts (a worker's own
+ * exit handlers do not run when the pool ends it); else one per process.
+ */
+function anyoneDir(): string {
+  const shared = process.env.FIFO_INIT_ANYONE_DIR;
+  if (shared && existsSync(shared)) return shared;
+  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-anyone-'));
+  chmodSync(dir, 0o755);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  process.env.FIFO_INIT_ANYONE_DIR = dir;
+  return dir;
+}
+
+/**
  * `path` itself when every uid may run it, else the same bytes in a 0755
- * directory of its own (a hard link when the file is already o+rx, a copy
- * otherwise), removed when the process exits. Some cases drop to another
- * uid, and a checkout can sit below a directory only root may enter
- * (mktemp -d makes 0700, /root is 0700). `copy` forces a copy, for a file
- * whose mode the caller then sets.
+ * directory (a hard link when the file is already o+rx, a copy otherwise).
+ * Some cases drop to another uid, and a checkout can sit below a directory
+ * only root may enter (mktemp -d makes 0700, /root is 0700). `copy` forces a
+ * copy, for a file whose mode the caller then sets.
  */
 export function runnableByAnyone(path: string, options: { copy?: boolean } = {}): string {
   if (!existsSync(path)) return path; // not built yet: the test that needs it says so
@@ -27,17 +42,20 @@ export function runnableByAnyone(path: string, options: { copy?: boolean } = {})
   let reachable = fileOk;
   for (let dir = dirname(path); reachable && dir !== dirname(dir); dir = dirname(dir)) reachable = everyone(dir, 0o001);
   if (reachable) return path;
-  const dir = mkdtempSync(join(tmpdir(), 'fifo-init-anyone-'));
-  chmodSync(dir, 0o755);
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const target = join(dir, path.split('/').pop()!);
+  // One name per file version, so the workers of a run share one link or copy.
+  const { size, mtimeMs } = statSync(path);
+  const key = createHash('sha256').update(`${path}\0${size}\0${mtimeMs}\0${fileOk}`).digest('hex').slice(0, 16);
+  const target = join(anyoneDir(), `${key}-${basename(path)}`);
+  if (existsSync(target)) return target;
+  const partial = `${target}.${process.pid}`;
   try {
     if (!fileOk) throw new Error('a copy, whose mode can be set');
-    linkSync(path, target);
+    linkSync(path, partial);
   } catch {
-    copyFileSync(path, target);
-    chmodSync(target, 0o755);
+    copyFileSync(path, partial);
+    chmodSync(partial, 0o755);
   }
+  renameSync(partial, target); // whole or not at all, for a worker that looks at the same moment
   return target;
 }
 
