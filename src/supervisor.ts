@@ -13,7 +13,7 @@ import type { Logger } from './log.js';
 import { withNofileSoft } from './limits.js';
 import { listenFds, passedFdCount } from './program.js';
 import { becomeSubreaper, Reaper } from './reap.js';
-import { signalName } from './signal-table.js';
+import { maxSignal, signalName } from './signal-table.js';
 import { rewriteSignal, sendSignal, type SignalRouter } from './signals.js';
 import { spawnProgram } from './spawn.js';
 import { ConsoleWriter, consoleLine, openConsoleWriter } from './console.js';
@@ -35,6 +35,11 @@ export interface Context {
 /** Signals whose default action neither ignores nor stops: they would end PROGRAM. See: signal(7). */
 const HARMLESS_BY_DEFAULT = new Set([17, 18, 19, 20, 21, 22, 23, 28]); // CHLD CONT STOP TSTP TTIN TTOU URG WINCH
 
+/** Resolves after one turn of the event loop (its poll phase reads libuv's signal pipe). */
+function nextLoopTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export function supervise(options: InitOptions, log: Logger, context: Context): Promise<number> {
   if (options.parentDeathSignal !== undefined) libc.setParentDeathSignal(options.parentDeathSignal);
 
@@ -42,14 +47,21 @@ export function supervise(options: InitOptions, log: Logger, context: Context): 
   const passedFds = passedFdCount(context.environ, options.preserveFds, process.pid);
   const listen = listenFds(context.environ, process.pid) !== undefined;
   if (options.exec) {
-    // A signal held before the exec cannot be handed to PROGRAM: one that
-    // would have ended it ends the start instead, with the same status.
-    const fatal = context.signals.heldSignals().find((signal) => !HARMLESS_BY_DEFAULT.has(signal));
-    if (fatal !== undefined) {
-      log.notice(`received ${signalName(fatal)} before ${options.program[0]} started: not starting it`);
-      return Promise.resolve(exitCodeFor({ kind: 'signaled', signal: fatal, coreDumped: false }, options.remapExitCodes));
-    }
-    withNofileSoft(options.nofileSoft, () => execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen }));
+    // A signal caught since install() waits in libuv's pipe until the loop
+    // turns, and execve would lose it. From here on a signal takes its default
+    // action on this process, as it would on PROGRAM; one turn of the loop then
+    // moves what was caught before into the held list.
+    libc.resetAllSignals(maxSignal());
+    return nextLoopTurn().then(() => {
+      // A held signal cannot be handed to PROGRAM: one that would have ended
+      // it ends the start instead, with the same status.
+      const fatal = context.signals.heldSignals().find((signal) => !HARMLESS_BY_DEFAULT.has(signal));
+      if (fatal !== undefined) {
+        log.notice(`received ${signalName(fatal)} before ${options.program[0]} started: not starting it`);
+        return exitCodeFor({ kind: 'signaled', signal: fatal, coreDumped: false }, options.remapExitCodes);
+      }
+      return withNofileSoft(options.nofileSoft, () => execProgram({ program: options.program, stdinFd: fifo?.fd, environ: context.environ, passedFds, listen }));
+    });
   }
 
   becomeSubreaper(options.subreaper, log);

@@ -182,6 +182,19 @@ describe('fifo-init: robustness (issue 9)', () => {
       expect(result.code).toBe(0);
       expect(readFileSync(world, 'utf8')).toBe('saved\n');
     }, 30_000);
+
+    it('--exec: a SIGTERM while the FIFO is being opened is not lost at the execve: PROGRAM never starts, the init ends 143', async () => {
+      const fifo = makeFifo(join(dir, 'command_pipe'));
+      const started = join(dir, 'started');
+      const prefix = ['strace', '-qq', '-f', '-o', '/dev/null', '-P', fifo, '-e', 'trace=openat', '-e', 'inject=openat:delay_enter=1500000'];
+      const run = start(['--exec', '--fifo', fifo, '--', 'dash', '-c', `: > ${started}; sleep 5`], { pid1: false, prefix, wrapper: { script: '"$@" & wait $!', depth: 3 } });
+      const initPid = await waitFor('the init under strace', () => descendantRunning(run.child.pid!, EXE));
+      await waitFor('the init\'s handlers', () => (BigInt(`0x${procStatus(initPid).SigCgt}`) & (1n << 63n)) !== 0n);
+      process.kill(initPid, 'SIGTERM');
+      const result = await run.done;
+      expect(result.code).toBe(143);
+      expect(existsSync(started)).toBe(false);
+    }, 30_000);
   });
 
   describe('9.7 under a terminal, --stop-command turns Ctrl-C into the stop command', () => {
