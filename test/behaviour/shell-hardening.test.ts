@@ -5,12 +5,25 @@
  * FIFO_INIT_SH=PATH runs the cases against another copy of the script (to
  * see them fail on an older one).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES, holdersOf, linesOf, makeFifo, procStatus, runInit, startInit, tempDir, waitFor, type Running, underTerminal } from './harness.js';
+
+/**
+ * Ends a script started outside any PID namespace with everything in its
+ * process group (PROGRAM stays in the script's group): a build that leaves
+ * PROGRAM behind must not leave it running after the test.
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 const FIX = (name: string) => join(FIXTURES, name);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -267,6 +280,7 @@ for (const impl of SHELLS) {
       for (let round = 0; round < 3; round++) {
         const child = spawn(shell!, [...shellArgs, SCRIPT, '--fifo', fifo, '--stop-command', 'stop', '--stop-timeout', '5s', '--', 'dash', '-c', 'trap "" TERM; echo ready; read -r line; kill -KILL $$'], {
           stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true, // a group of its own, for killGroup
         });
         const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
         try {
@@ -281,7 +295,7 @@ for (const impl of SHELLS) {
           expect(Date.now() - t0, 'direct').toBeLessThan(3_000);
         } finally {
           clearTimeout(timer);
-          child.kill('SIGKILL');
+          killGroup(child);
         }
       }
     }, 90_000);
@@ -332,6 +346,7 @@ for (const impl of SHELLS) {
       const world = join(dir, 'world');
       const child = spawn(shell!, [...shellArgs, SCRIPT, '-vvv', '--fifo', fifo, '--stop-command', 'stop', '--', 'dash', FIX('gameserver.sh'), world], {
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // a group of its own, for killGroup
       });
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       try {
@@ -348,7 +363,7 @@ for (const impl of SHELLS) {
         expect(readFileSync(world, 'utf8')).toBe('saved\n');
       } finally {
         clearTimeout(timer);
-        child.kill('SIGKILL');
+        killGroup(child);
       }
     });
 
