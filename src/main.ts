@@ -8,7 +8,7 @@ import { readFileSync, writeSync } from 'node:fs';
 import { isSea } from 'node:sea';
 import { fromBytes, splitNul } from './bytes.js';
 import { parseCommandLine, SEND_USAGE, USAGE } from './cli.js';
-import { EXIT, InitError, UsageError } from './errors.js';
+import { describeThrown, EXIT, InitError, UsageError } from './errors.js';
 import { createLogger, LEVEL } from './log.js';
 import { execProgram } from './exec.js';
 import { send } from './send.js';
@@ -69,8 +69,8 @@ export async function run(args: readonly string[], env: Readonly<Record<string, 
       log.error(error.message);
       return error.exitCode;
     }
-    log.error(`internal error: ${(error as Error).message ?? String(error)}`);
-    log.debug((error as Error).stack ?? '');
+    log.error(`internal error: ${describeThrown(error)}`);
+    log.debug((error as Error | null | undefined)?.stack ?? '');
     return EXIT.INIT_FAILED;
   }
 }

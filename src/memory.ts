@@ -10,6 +10,7 @@
  * See: docs/BENCHMARKS.md "Memory given back".
  */
 import { readFileSync, statSync } from 'node:fs';
+import { describeThrown } from './errors.js';
 import type { Logger } from './log.js';
 import type { SignalListener } from './signals.js';
 import * as libc from './sys/libc.js';
@@ -122,7 +123,7 @@ export function givingBack(listener: SignalListener, log: Logger): SignalListene
       const advised = giveBack(exe);
       log.debug(`gave back memory: paged out ${(advised / 2 ** 20).toFixed(1)} MiB of the executable's mappings, trimmed the heap`);
     } catch (error) {
-      log.debug(`giving memory back failed: ${(error as Error)?.message ?? String(error)}`);
+      log.debug(`giving memory back failed: ${describeThrown(error)}`);
     }
   };
   const arm = (ms: number): void => {
