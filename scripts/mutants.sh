@@ -104,16 +104,16 @@ mutants=(
   "fifo-init.sh@@s/\t\t\tT \| t\)/\t\t\tT)/@@ptrace@@shell-hardening"
   "fifo-init.sh@@s/\{ \x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null; \} 2>\/dev\/null/\x22\x24found\x22 --default-signal --ignore-signal=INT true >\/dev\/null 2>\&1/@@cannot fork@@shell-hardening"
   "fifo-init.sh@@s/\tkeep_int_ignored=true/\tkeep_int_ignored=false/@@Ctrl-C|SIGINT and SIGQUIT ignored@@shell-hardening"
-  # issue 12 in fifo-init.sh (test/behaviour/shell-console.test.ts)
-  "fifo-init.sh@@s/start_timer \x22\x24\{_rs_pause#\* \}\x22/start_timer 0/@@announce, wait@@console-features shell-console"
-  "fifo-init.sh@@s/if \x22\x24stopping\x22 && \x22\x24stop_pausing\x22 && \[ \x22\x241\x22 = HUP \]; then/if false; then/@@SIGHUP during a pause@@console-features shell-console"
-  "fifo-init.sh@@s/\t\tspawn_helper_writer \x22\x24startup_lines\x22\n/\t\t:\n/@@start-up commands@@console-features shell-console"
-  "fifo-init.sh@@s/\t\t\tspawn_helper_writer \x22\x24_os_lines\x22\n/\t\t\t:\n/@@signal commands@@console-features shell-console"
-  "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@console-features shell-console"
+  # issue 12 in fifo-init.sh (test/behaviour/console-features.test.ts)
+  "fifo-init.sh@@s/start_timer \x22\x24\{_rs_pause#\* \}\x22/start_timer 0/@@announce, wait@@console-features"
+  "fifo-init.sh@@s/if \x22\x24stopping\x22 && \x22\x24stop_pausing\x22 && \[ \x22\x241\x22 = HUP \]; then/if false; then/@@SIGHUP during a pause@@console-features"
+  "fifo-init.sh@@s/\t\tspawn_helper_writer \x22\x24startup_lines\x22\n/\t\t:\n/@@start-up commands@@console-features"
+  "fifo-init.sh@@s/\t\t\tspawn_helper_writer \x22\x24_os_lines\x22\n/\t\t\t:\n/@@signal commands@@console-features"
+  "fifo-init.sh@@s/if \x22\x24relay_stdin\x22; then\n\t\tstart_relay/if false; then\n\t\tstart_relay/@@merged stdin@@console-features"
   "fifo-init.sh@@s/\t\t\topen_fifo_writer\n\t\t\trelay_lines\n/\t\t\topen_fifo_writer\n\t\t\tcat\n/@@a panel@@console-features"
-  "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@console-features shell-console"
+  "fifo-init.sh@@s/kill -15 -1 2>\/dev\/null \|\| :/:/@@leftovers@@console-features"
   "fifo-init.sh@@s/\tleftover_grace=\x24\{FIFO_INIT_LEFTOVER_GRACE:-\}/\tleftover_grace=\x24{FIFO_INIT_LEFTOVER_GRACE:-5s}/@@the default: off@@console-features"
-  "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@console-features shell-console"
+  "fifo-init.sh@@s/env_list \x22\x24\{FIFO_INIT_EXPECT_EXIT:-\}\x22/env_list \x22\x22/@@environment twins@@console-features"
 
   # issue 13: memory (test/unit/memory.test.ts, test/behaviour/memory.test.ts)
   "src/memory.ts@@s/ \&\& !touchesWritable\(m\)//@@RELRO@@../unit/memory"
